@@ -1,0 +1,178 @@
+import ConsentDomain
+import ConsentStore
+import Foundation
+import Logging
+
+/// Everything `cpv` reads from its environment, validated once at boot.
+///
+/// Every key is documented in `docs/configuration.md` (type, default, secret or not); keep the two
+/// in step. Secrets may come from `KEY_FILE` instead of `KEY`. An unknown `CPV_*` key stops the
+/// boot too: a misspelt setting silently falling back to its default is worse than an error.
+public struct AppConfiguration: Sendable {
+    /// What the command being started needs. `cpv migrate` needs only the database.
+    public enum Purpose: Sendable {
+        case databaseOnly
+        case server
+    }
+
+    public enum LogFormat: String, Sendable, CaseIterable {
+        case text, json
+    }
+
+    public enum LogLevel: String, Sendable, CaseIterable {
+        case trace, debug, info, notice, warning, error, critical
+
+        public var level: Logger.Level { Logger.Level(rawValue: rawValue) ?? .info }
+    }
+
+    /// How the CPV application proves its identity to Entra ID.
+    public enum ClientCredential: Sendable {
+        case secret(Secret<String>)
+        case certificate(certificatePath: String, privateKeyPath: String, algorithm: AssertionAlgorithm)
+    }
+
+    public enum AssertionAlgorithm: String, Sendable, CaseIterable {
+        case ps256 = "ps256"
+        case rs256 = "rs256"
+    }
+
+    public enum TokenStoreKind: String, Sendable, CaseIterable {
+        case database, keyvault
+    }
+
+    /// Endpoint overrides that replace every cloud's own (the simulator, a proxy).
+    public struct EndpointOverrides: Sendable, Equatable {
+        public var login: String?
+        public var partnerCenter: String?
+        public var graph: String?
+        public var arm: String?
+        public var keyVault: String?
+
+        public init(login: String? = nil, partnerCenter: String? = nil, graph: String? = nil, arm: String? = nil, keyVault: String? = nil) {
+            self.login = login
+            self.partnerCenter = partnerCenter
+            self.graph = graph
+            self.arm = arm
+            self.keyVault = keyVault
+        }
+    }
+
+    public var database: DatabaseURL
+    public var databaseMaxConnections: Int
+    public var migrationsDirectory: String?
+    public var httpHost: String
+    public var httpPort: Int
+    public var publicURL: String
+    public var logLevel: LogLevel
+    public var logFormat: LogFormat
+    public var workers: Int
+
+    // Present when `purpose == .server`.
+    public var applicationID: TenantID?
+    public var applicationDisplayName: String
+    public var clientCredential: ClientCredential?
+    public var sealingKeys: SealingKeyRing?
+    public var tokenStore: TokenStoreKind
+    public var endpoints: EndpointOverrides
+
+    /// Every `CPV_*` key the product reads, including those of the CLI client and the test suite.
+    static let knownKeys: Set<String> = [
+        "CPV_DATABASE_URL", "CPV_DATABASE_URL_FILE", "CPV_DATABASE_MAX_CONNECTIONS", "CPV_MIGRATIONS_DIR",
+        "CPV_HTTP_HOST", "CPV_HTTP_PORT", "CPV_PUBLIC_URL", "CPV_LOG_LEVEL", "CPV_LOG_FORMAT", "CPV_WORKERS",
+        "CPV_APP_ID", "CPV_APP_DISPLAY_NAME", "CPV_APP_SECRET", "CPV_APP_SECRET_FILE", "CPV_APP_CERT_FILE",
+        "CPV_APP_KEY_FILE", "CPV_APP_ASSERTION_ALGORITHM", "CPV_SEALING_KEYS", "CPV_SEALING_KEYS_FILE",
+        "CPV_TOKEN_STORE", "CPV_LOGIN_URL", "CPV_PARTNER_CENTER_URL", "CPV_GRAPH_URL", "CPV_ARM_URL",
+        "CPV_KEYVAULT_URL",
+        // Read by the `cpv` CLI client, the test suite and ops scripts, not by the server.
+        "CPV_URL", "CPV_TOKEN", "CPV_TOKEN_FILE", "CPV_TEST_DATABASE_URL", "CPV_HOME", "CPV_PG_PORT",
+    ]
+
+    /// Reads and validates the configuration, throwing the first problem found.
+    public init(
+        environment: [String: String],
+        purpose: Purpose,
+        readFile: @escaping (String) -> String? = { path in
+            FileManager.default.contents(atPath: path).flatMap { String(data: $0, encoding: .utf8) }
+        }
+    ) throws(ConfigurationError) {
+        let reader = EnvironmentReader(environment: environment, readFile: readFile)
+        if let unknown = reader.unknownKeys(known: Self.knownKeys).first {
+            throw ConfigurationError(key: unknown, problem: "unknown setting (see docs/configuration.md for the list)")
+        }
+
+        guard let databaseURL = try reader.secret("CPV_DATABASE_URL") else {
+            throw ConfigurationError(
+                key: "CPV_DATABASE_URL", problem: "required (e.g. postgres://cpv@127.0.0.1:5432/cpv)")
+        }
+        do {
+            database = try DatabaseURL(parsing: databaseURL.revealed)
+        } catch {
+            throw ConfigurationError(key: "CPV_DATABASE_URL", problem: "malformed: \(error)")
+        }
+        databaseMaxConnections = try reader.integer("CPV_DATABASE_MAX_CONNECTIONS", default: 20, range: 2...500)
+        migrationsDirectory = reader.string("CPV_MIGRATIONS_DIR")
+        httpHost = reader.string("CPV_HTTP_HOST") ?? "127.0.0.1"
+        httpPort = try reader.integer("CPV_HTTP_PORT", default: 8080, range: 0...65535)
+        publicURL = try reader.baseURL("CPV_PUBLIC_URL") ?? "http://\(httpHost):\(httpPort)"
+        logLevel = try reader.choice("CPV_LOG_LEVEL", default: .info)
+        logFormat = try reader.choice("CPV_LOG_FORMAT", default: .text)
+        workers = try reader.integer("CPV_WORKERS", default: 8, range: 0...256)
+        applicationDisplayName = reader.string("CPV_APP_DISPLAY_NAME") ?? "CPV Consent Orchestrator"
+        tokenStore = try reader.choice("CPV_TOKEN_STORE", default: .database)
+        endpoints = EndpointOverrides(
+            login: try reader.baseURL("CPV_LOGIN_URL"),
+            partnerCenter: try reader.baseURL("CPV_PARTNER_CENTER_URL"),
+            graph: try reader.baseURL("CPV_GRAPH_URL"),
+            arm: try reader.baseURL("CPV_ARM_URL"),
+            keyVault: try reader.baseURL("CPV_KEYVAULT_URL"))
+
+        guard purpose == .server else {
+            applicationID = nil
+            clientCredential = nil
+            sealingKeys = nil
+            return
+        }
+
+        guard let rawAppID = reader.string("CPV_APP_ID") else {
+            throw ConfigurationError(key: "CPV_APP_ID", problem: "required: the CPV application's client id (a GUID)")
+        }
+        guard let appID = TenantID(rawAppID) else {
+            throw ConfigurationError(key: "CPV_APP_ID", problem: "must be a GUID (got \"\(rawAppID.prefix(40))\")")
+        }
+        applicationID = appID
+
+        let secret = try reader.secret("CPV_APP_SECRET")
+        let certificate = try reader.filePath("CPV_APP_CERT_FILE")
+        let privateKey = try reader.filePath("CPV_APP_KEY_FILE")
+        let algorithm: AssertionAlgorithm = try reader.choice("CPV_APP_ASSERTION_ALGORITHM", default: .ps256)
+        switch (secret, certificate, privateKey) {
+        case (.some, .some, _), (.some, _, .some):
+            throw ConfigurationError(
+                key: "CPV_APP_SECRET", problem: "set either a client secret or CPV_APP_CERT_FILE + CPV_APP_KEY_FILE, not both")
+        case (.some(let secret), nil, nil):
+            clientCredential = .secret(secret)
+        case (nil, .some(let certificate), .some(let privateKey)):
+            clientCredential = .certificate(certificatePath: certificate, privateKeyPath: privateKey, algorithm: algorithm)
+        case (nil, .some, nil):
+            throw ConfigurationError(key: "CPV_APP_KEY_FILE", problem: "required with CPV_APP_CERT_FILE")
+        case (nil, nil, .some):
+            throw ConfigurationError(key: "CPV_APP_CERT_FILE", problem: "required with CPV_APP_KEY_FILE")
+        case (nil, nil, nil):
+            throw ConfigurationError(
+                key: "CPV_APP_SECRET", problem: "required: a client secret (or CPV_APP_CERT_FILE + CPV_APP_KEY_FILE)")
+        }
+
+        guard let sealing = try reader.secret("CPV_SEALING_KEYS") else {
+            throw ConfigurationError(
+                key: "CPV_SEALING_KEYS", problem: "required: kid:base64key[,...] (generate a key with `cpv keys generate`)")
+        }
+        do {
+            sealingKeys = try SealingKeyRing(parsing: sealing)
+        } catch {
+            throw ConfigurationError(key: "CPV_SEALING_KEYS", problem: error.description)
+        }
+        if tokenStore == .keyvault && endpoints.keyVault == nil {
+            throw ConfigurationError(key: "CPV_KEYVAULT_URL", problem: "required when CPV_TOKEN_STORE=keyvault")
+        }
+    }
+}
