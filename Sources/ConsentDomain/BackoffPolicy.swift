@@ -1,0 +1,70 @@
+import Foundation
+
+/// How long to wait before retrying a failed call: exponential, capped, jittered, and never earlier
+/// than a server's `Retry-After`. Pure: the random number is passed in, so tests are deterministic.
+public struct BackoffPolicy: Sendable, Equatable, Codable {
+    /// How the exponential delay is spread so that many tasks failing together do not retry together.
+    public enum Jitter: String, Sendable, Equatable, Codable {
+        /// Anywhere in `0 ..< delay` (AWS "full jitter": least contention, sometimes retries at once).
+        case full
+        /// In `delay/2 ..< delay`: never retries sooner than half the delay.
+        case equal
+        /// Exactly the exponential delay; for tests and tooling.
+        case none
+    }
+
+    /// Delay before the first retry, in seconds.
+    public var base: TimeInterval
+    /// No exponential delay exceeds this, in seconds. `Retry-After` may (we never retry early).
+    public var cap: TimeInterval
+    /// Failed attempts allowed, the first call included; after that the task gives up.
+    public var maxAttempts: Int
+    public var jitter: Jitter
+    /// Upper bound of the small random delay added to a `Retry-After`, in seconds, so that every task
+    /// throttled by the same 429 does not return in the same instant.
+    public var retryAfterJitter: TimeInterval
+
+    public init(base: TimeInterval, cap: TimeInterval, maxAttempts: Int, jitter: Jitter, retryAfterJitter: TimeInterval) {
+        self.base = base
+        self.cap = cap
+        self.maxAttempts = maxAttempts
+        self.jitter = jitter
+        self.retryAfterJitter = retryAfterJitter
+    }
+
+    /// Base 2 s, cap 5 min, 8 attempts, equal jitter, Retry-After jitter up to 1 s. Eight attempts
+    /// wait about 2+4+8+16+32+64+128 s ≈ 4 min in all before giving up, long enough to ride out
+    /// a short Partner Center outage, short enough that a run does not hang on one customer.
+    public static let `default` = BackoffPolicy(base: 2, cap: 300, maxAttempts: 8, jitter: .equal, retryAfterJitter: 1)
+
+    /// Delay after the `attempt`-th failure (1-based): `min(cap, base · 2^(attempt-1))`, jittered.
+    /// `random` is a number in `0..<1` (clamped if outside).
+    public func delay(attempt: Int, random: Double) -> TimeInterval {
+        let exponent = Double(min(max(attempt, 1) - 1, 62))
+        let exponential = min(cap, base * pow(2, exponent))
+        let unit = Self.clamp(random)
+        switch jitter {
+        case .full: return exponential * unit
+        case .equal: return exponential / 2 + exponential / 2 * unit
+        case .none: return exponential
+        }
+    }
+
+    /// Delay after a failure that carried a `Retry-After`: never earlier than it (plus a small
+    /// positive jitter), and never shorter than the exponential delay for this attempt either.
+    public func delay(attempt: Int, retryAfter: TimeInterval?, random: Double) -> TimeInterval {
+        let backoff = delay(attempt: attempt, random: random)
+        guard let retryAfter, retryAfter.isFinite, retryAfter >= 0 else { return backoff }
+        return max(backoff, retryAfter + retryAfterJitter * Self.clamp(random))
+    }
+
+    /// Whether another try is allowed after `failedAttempts` failures.
+    public func allowsRetry(afterFailedAttempts failedAttempts: Int) -> Bool {
+        failedAttempts < maxAttempts
+    }
+
+    private static func clamp(_ random: Double) -> Double {
+        guard random.isFinite else { return 0 }
+        return min(max(random, 0), 1)
+    }
+}
