@@ -68,7 +68,7 @@ public struct AppConfiguration: Sendable {
     public var workers: Int
 
     // Present when `purpose == .server`.
-    public var applicationID: TenantID?
+    public var applicationID: ApplicationID?
     public var applicationDisplayName: String
     public var clientCredential: ClientCredential?
     public var sealingKeys: SealingKeyRing?
@@ -136,7 +136,7 @@ public struct AppConfiguration: Sendable {
         guard let rawAppID = reader.string("CPV_APP_ID") else {
             throw ConfigurationError(key: "CPV_APP_ID", problem: "required: the CPV application's client id (a GUID)")
         }
-        guard let appID = TenantID(rawAppID) else {
+        guard let appID = ApplicationID(rawAppID) else {
             throw ConfigurationError(key: "CPV_APP_ID", problem: "must be a GUID (got \"\(rawAppID.prefix(40))\")")
         }
         applicationID = appID

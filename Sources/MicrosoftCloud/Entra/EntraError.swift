@@ -72,3 +72,23 @@ public enum EntraClientError: Error, Sendable, CustomStringConvertible {
         }
     }
 }
+
+import ConsentDomain
+
+extension EntraError {
+    /// What the orchestrator should do about this error (partner-center-api.md §1.6).
+    public var reason: TokenFailureReason {
+        TokenFailureReason.classify(aadstsCodes: errorCodes, error: error, httpStatus: httpStatus)
+    }
+}
+
+extension EntraClientError {
+    /// Transport failures and unusable answers are transient; credential problems are the app's.
+    public var reason: TokenFailureReason {
+        switch self {
+        case .rejected(let error): return error.reason
+        case .unavailable, .malformedResponse: return .transient
+        case .credential: return .appMisconfigured
+        }
+    }
+}
