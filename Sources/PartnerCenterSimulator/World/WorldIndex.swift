@@ -35,7 +35,7 @@ struct WorldIndex: Sendable {
         var byOid: [String: UserEntry] = [:]
         var domains: [String: String] = [:]
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         for partner in world.partners {
             let pid = partner.tenantId.lowercased()
             partners[pid] = partner

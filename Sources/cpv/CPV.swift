@@ -1,6 +1,9 @@
 import ArgumentParser
 
 /// The `cpv` command line. Other subcommands join as their modules land.
+///
+/// `@main` rather than `main.swift`: ArgumentParser runs an async root command only from `@main`.
+@main
 struct CPV: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cpv",
@@ -8,5 +11,3 @@ struct CPV: AsyncParsableCommand {
         subcommands: [SimulatorCommand.self]
     )
 }
-
-await CPV.main()
