@@ -30,11 +30,12 @@ import Testing
 
     @Test func worldRoundTripsThroughJSON() throws {
         // given
-        let world = SimulatorWorld.generated(seed: 9, partners: 1, customersPerPartner: 2)
+        var world = SimulatorWorld.generated(seed: 9, partners: 1, customersPerPartner: 2)
+        world.applications[0].clientSecrets.append(SimulatedClientSecret(value: "old", expiresAt: Date(timeIntervalSince1970: 1_700_000_000)))
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("world-\(UUID().uuidString).json")
         defer { try? FileManager.default.removeItem(at: url) }
         // when
-        try JSONEncoder().encode(world).write(to: url)
+        try world.jsonData().write(to: url)
         let loaded = try SimulatorWorld.load(contentsOf: url)
         // then
         #expect(loaded == world)

@@ -12,7 +12,21 @@ public struct SimulatorWorld: Codable, Sendable, Equatable {
 
     /// Loads a world written as JSON (the `--world world.json` format, see docs/simulator.md).
     public static func load(contentsOf url: URL) throws -> SimulatorWorld {
-        try JSONDecoder().decode(SimulatorWorld.self, from: Data(contentsOf: url))
+        try decode(Data(contentsOf: url))
+    }
+
+    /// Dates (secret expiry) are ISO 8601, as `GET /_sim/world` writes them.
+    public static func decode(_ data: Data) throws -> SimulatorWorld {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(SimulatorWorld.self, from: data)
+    }
+
+    public func jsonData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(self)
     }
 }
 
