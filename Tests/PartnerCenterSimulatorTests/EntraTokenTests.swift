@@ -139,4 +139,23 @@ import Testing
             #expect(body["error_uri"] as? String == "https://login.microsoftonline.com/error?code=7000215")
         }
     }
+
+    @Test func v1AuthorizationCodeFlowIssuesAPartnerCenterToken() async throws {
+        try await SimulatorHarness.run { h in
+            // given
+            let query = "client_id=\(h.app.appId)&response_type=code&redirect_uri=\(SimulatorHarness.encode(SimulatorHarness.redirectURI))&state=v1"
+            let location = SimulatorHarness.query(of: try await h.get("/common/oauth2/authorize?\(query)").header("Location") ?? "")
+            // when
+            let r = try await h.form("/\(h.partner.tenantId)/oauth2/token", [
+                ("grant_type", "authorization_code"), ("client_id", h.app.appId), ("client_secret", "sim-secret"),
+                ("code", location["code"] ?? ""), ("redirect_uri", SimulatorHarness.redirectURI),
+                ("resource", "https://api.partnercenter.microsoft.com"),
+            ])
+            // then
+            #expect(r.status == 200, "\(r.text)")
+            #expect(r.json["resource"] as? String == "https://api.partnercenter.microsoft.com")
+            #expect(r.json["refresh_token"] is String)
+            #expect(SimulatorHarness.claims(r.json["access_token"] as? String ?? "")["ver"] as? String == "1.0")
+        }
+    }
 }
