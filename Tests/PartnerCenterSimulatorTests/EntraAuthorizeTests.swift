@@ -79,4 +79,20 @@ import Testing
             #expect((id["amr"] as? [String])?.contains("mfa") == true)
         }
     }
+
+    @Test func plusEncodedSpacesInTheScopeAreSpaces() async throws {
+        try await SimulatorHarness.run { h in
+            // given
+            let query = "client_id=\(h.app.appId)&response_type=code&redirect_uri=\(SimulatorHarness.encode(SimulatorHarness.redirectURI))&scope=https%3A%2F%2Fapi.partnercenter.microsoft.com%2Fuser_impersonation+offline_access"
+            let code = SimulatorHarness.query(of: try await h.get("/\(h.partner.tenantId)/oauth2/v2.0/authorize?\(query)").header("Location") ?? "")["code"] ?? ""
+            // when
+            let r = try await h.form("/\(h.partner.tenantId)/oauth2/v2.0/token", [
+                ("grant_type", "authorization_code"), ("client_id", h.app.appId), ("client_secret", "sim-secret"),
+                ("code", code), ("redirect_uri", SimulatorHarness.redirectURI),
+            ])
+            // then
+            #expect(r.json["refresh_token"] is String)
+            #expect(r.json["scope"] as? String == "https://api.partnercenter.microsoft.com/user_impersonation")
+        }
+    }
 }

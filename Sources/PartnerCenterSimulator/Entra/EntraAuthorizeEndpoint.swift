@@ -7,7 +7,9 @@ struct EntraAuthorizeEndpoint: Sendable {
     let state: SimulatorState
 
     func handle(_ request: Request, tenantSegment: String, version: EntraVersion) async -> Response {
-        let q = { (name: String) -> String? in request.query(name).flatMap { $0.isEmpty ? nil : $0 } }
+        // Browsers and curl encode spaces in the query as `+` (form encoding), so decode it as a form.
+        let query = FormBody(encoded: request.uri.query ?? "")
+        let q = { (name: String) -> String? in query[name] }
         let now = state.clock.now()
         // Problems with the client or redirect URI are shown to the user, never redirected (RFC 6749 §4.1.2.1).
         guard let tenant = state.index.resolveTenant(tenantSegment) else {
