@@ -158,4 +158,17 @@ import Testing
             #expect(SimulatorHarness.claims(r.json["access_token"] as? String ?? "")["ver"] as? String == "1.0")
         }
     }
+
+    @Test func defaultScopeMixedWithNamedScopesIs70011() async throws {
+        try await SimulatorHarness.run { h in
+            // given
+            let rt = try await h.partnerRefreshToken()
+            // when
+            let r = try await h.refresh(rt, tenant: h.partner.tenantId, scope: "https://graph.microsoft.com/.default https://graph.microsoft.com/User.Read")
+            // then
+            #expect(r.status == 400)
+            #expect(r.json["error"] as? String == "invalid_scope")
+            #expect((r.json["error_codes"] as? [Int]) == [70011])
+        }
+    }
 }

@@ -107,3 +107,17 @@ import Testing
         }
     }
 }
+
+@Suite struct RateLimitSwitchTests {
+    @Test func faultsPutWithoutTheSwitchKeepsRateLimitsAsStarted() async throws {
+        // given
+        var options = SimulatorOptions()
+        options.rateLimits.enabled = false
+        try await SimulatorHarness.run(options: options) { h in
+            // when
+            _ = try await h.json(.PUT, "/_sim/faults", bearer: nil, body: ["forbiddenCustomers": [String]()])
+            // then
+            #expect(h.state.faults.rateLimitsEnabled == false)
+        }
+    }
+}

@@ -6,6 +6,7 @@ struct ControlRoutes: Sendable {
     let state: SimulatorState
 
     private struct ClockAdvance: Decodable { var seconds: Double }
+    private struct RateLimitSwitch: Decodable { var rateLimitsEnabled: Bool? }
     private struct CustomerConsents: Encodable { var customerId: String; var consents: [SimulatedConsent] }
     private struct RefreshTokenRequest: Decodable { var clientId: String; var userPrincipalName: String }
     private struct RefreshTokenAnswer: Encodable { var refreshToken: String }
@@ -17,13 +18,16 @@ struct ControlRoutes: Sendable {
         router.put("/_sim/faults") { request, _ in
             var request = request
             guard let body = try? await request.collectBody(upTo: 1 << 20),
-                  let faults = try? JSONDecoder().decode(SimulatorFaults.self, from: Data(buffer: body))
+                  var faults = try? JSONDecoder().decode(SimulatorFaults.self, from: Data(buffer: body)),
+                  let switches = try? JSONDecoder().decode(RateLimitSwitch.self, from: Data(buffer: body))
             else { return HTTPResponses.text("body must be a SimulatorFaults JSON object", status: .badRequest) }
+            // Leaving `rateLimitsEnabled` out keeps what the simulator was started with (e.g. --no-rate-limits).
+            faults.rateLimitsEnabled = switches.rateLimitsEnabled ?? self.state.initialFaults.rateLimitsEnabled
             self.state.setFaults(faults)
             return HTTPResponses.json(self.state.faults)
         }
         router.delete("/_sim/faults") { _, _ in
-            self.state.setFaults(SimulatorFaults())
+            self.state.setFaults(self.state.initialFaults)
             return HTTPResponses.json(self.state.faults)
         }
         router.get("/_sim/calls") { request, _ in

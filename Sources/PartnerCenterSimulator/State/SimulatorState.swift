@@ -29,9 +29,7 @@ public actor SimulatorState {
         self.index = WorldIndex(world: world)
         self.options = options
         self.clock = clock
-        var faults = options.faults
-        faults.rateLimitsEnabled = faults.rateLimitsEnabled && options.rateLimits.enabled
-        self.faultStore = LockedValue(faults)
+        self.faultStore = LockedValue(Self.initialFaults(options))
         self.callLog = CallLog(capacity: options.callLogCapacity)
         var validators: [String: ClientAssertionValidator] = [:]
         for app in world.applications { validators[app.appId.lowercased()] = ClientAssertionValidator(pems: app.certificatePEMs) }
@@ -54,6 +52,15 @@ public actor SimulatorState {
     public nonisolated var world: SimulatorWorld { index.world }
 
     public nonisolated var faults: SimulatorFaults { faultStore.value }
+
+    /// The faults the simulator started with (options), which `reset()` and `DELETE /_sim/faults` restore.
+    public nonisolated var initialFaults: SimulatorFaults { Self.initialFaults(options) }
+
+    private static func initialFaults(_ options: SimulatorOptions) -> SimulatorFaults {
+        var faults = options.faults
+        faults.rateLimitsEnabled = faults.rateLimitsEnabled && options.rateLimits.enabled
+        return faults
+    }
 
     public nonisolated func setFaults(_ faults: SimulatorFaults) { faultStore.withLock { $0 = faults } }
 
@@ -89,9 +96,7 @@ public actor SimulatorState {
         idempotencyHead = 0
         secrets = [:]
         armedPostFailures = [:]
-        var faults = options.faults
-        faults.rateLimitsEnabled = faults.rateLimitsEnabled && options.rateLimits.enabled
-        setFaults(faults)
+        setFaults(initialFaults)
         rateLimiter.reset()
         callLog.clear()
     }
