@@ -59,7 +59,8 @@ import Testing
             // when
             async let hung: Bool = Self.fails { try await h.send(.GET, "/v1/customers", headers: [("Authorization", "Bearer \(token)")], timeout: .milliseconds(700)) }
             // the hang is consumed by whichever request arrives first, so wait until it is taken
-            while h.state.faults.hangs[.partnerCenter]?.next != 0 { await Task.yield() }
+            let deadline = ContinuousClock.now + .seconds(10)
+            while h.state.faults.hangs[.partnerCenter]?.next != 0 && ContinuousClock.now < deadline { await Task.yield() }
             let other = try await h.get("/v1/customers", bearer: token)
             let hungFailed = await hung
             // then

@@ -56,6 +56,7 @@ public struct SimulatorFaults: Codable, Sendable, Equatable {
     }
 }
 
+/// Delay added before a group's requests are routed: `fixed` plus a uniform random `0...jitter`.
 public struct LatencyFault: Codable, Sendable, Equatable {
     public var fixedMilliseconds: Int
     public var jitterMilliseconds: Int
@@ -66,6 +67,7 @@ public struct LatencyFault: Codable, Sendable, Equatable {
     }
 }
 
+/// A share of requests answered with a server error and no effect.
 public struct FailureFault: Codable, Sendable, Equatable {
     public var fraction: Double
     /// 500 or 503 (Entra answers `temporarily_unavailable` on 503, `server_error` otherwise).
@@ -77,6 +79,7 @@ public struct FailureFault: Codable, Sendable, Equatable {
     }
 }
 
+/// Forced 429s regardless of real rate limits.
 public struct ThrottleFault: Codable, Sendable, Equatable {
     public var next: Int?
     public var fraction: Double?
@@ -89,6 +92,7 @@ public struct ThrottleFault: Codable, Sendable, Equatable {
     }
 }
 
+/// "The next N requests" and/or "this share of requests"; both may be set.
 public struct CountOrFraction: Codable, Sendable, Equatable {
     public var next: Int?
     public var fraction: Double?
@@ -99,6 +103,7 @@ public struct CountOrFraction: Codable, Sendable, Equatable {
     }
 }
 
+/// The error the next authorize request redirects with instead of a code.
 public struct AuthorizeErrorFault: Codable, Sendable, Equatable {
     public var error: String
     public var errorDescription: String

@@ -38,6 +38,7 @@ public struct RateLimitOptions: Codable, Sendable, Equatable {
     }
 }
 
+/// Page sizes and continuation tokens of `GET /v1/customers` (reference §5).
 public struct PagingOptions: Codable, Sendable, Equatable {
     /// Used when `size` is absent.
     public var defaultPageSize: Int = 100

@@ -131,6 +131,11 @@ public actor SimulatorState {
     // MARK: Tokens
 
     func storeCode(_ grant: AuthorizationCodeGrant) -> String {
+        // Codes live minutes; forget spent and expired ones so repeated sign-ins don't pile up.
+        if codes.count > 10_000 {
+            let now = clock.now()
+            codes = codes.filter { !$0.value.redeemed && $0.value.expiresAt > now }
+        }
         let code = "0.SIM" + Base64URL.encode((0..<48).map { _ in UInt8.random(in: 0...255) })
         codes[code] = grant
         return code
