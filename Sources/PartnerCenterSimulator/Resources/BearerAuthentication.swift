@@ -21,7 +21,15 @@ extension SimulatorState {
         guard let header = request.headers[.authorization], header.count > 7, header.prefix(7).lowercased() == "bearer " else {
             return .failure(.missing)
         }
-        guard let claims = signer.verify(String(header.dropFirst(7)), as: AccessTokenClaims.self) else { return .failure(.invalid) }
+        let token = String(header.dropFirst(7))
+        let claims: AccessTokenClaims
+        if let cached = verifiedTokens.claims(for: token) {
+            claims = cached
+        } else {
+            guard let verified = signer.verify(token, as: AccessTokenClaims.self) else { return .failure(.invalid) }
+            verifiedTokens.store(verified, for: token)
+            claims = verified
+        }
         guard WellKnownResource.match(claims.aud) == audience else { return .failure(.wrongAudience(claims.aud)) }
         guard Double(claims.exp) > clock.now().timeIntervalSince1970 else { return .failure(.expired) }
         return .success(claims)

@@ -12,6 +12,7 @@ public actor SimulatorState {
     nonisolated let rateLimiter = RateLimiter()
     nonisolated let signer = TokenSigner()
     nonisolated let hangGate = HangGate()
+    nonisolated let verifiedTokens = VerifiedTokenCache()
     nonisolated let assertionValidators: [String: ClientAssertionValidator]
 
     var consents: [String: [String: ConsentRecord]] = [:]
