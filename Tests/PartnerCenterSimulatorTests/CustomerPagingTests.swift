@@ -152,4 +152,28 @@ import Testing
             #expect(r.json["code"] as? Int == 60003)
         }
     }
+
+    @Test func appOnlyTokenMayListCustomers() async throws {
+        try await SimulatorHarness.run(world: Self.world) { h in
+            // given
+            let appOnly = try await h.form("/\(h.partner.tenantId)/oauth2/v2.0/token", [
+                ("grant_type", "client_credentials"), ("client_id", h.app.appId), ("client_secret", "sim-secret"),
+                ("scope", "https://api.partnercenter.microsoft.com/.default"),
+            ]).json["access_token"] as? String ?? ""
+            // when
+            let r = try await h.get("/v1/customers?size=5", bearer: appOnly)
+            // then
+            #expect(r.status == 200)
+        }
+    }
+
+    @Test func missingTokenIs401() async throws {
+        try await SimulatorHarness.run(world: Self.world) { h in
+            // when
+            let r = try await h.get("/v1/customers")
+            // then
+            #expect(r.status == 401)
+            #expect(r.json["source"] as? String == "PartnerFD")
+        }
+    }
 }

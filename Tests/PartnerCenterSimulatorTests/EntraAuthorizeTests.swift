@@ -95,4 +95,16 @@ import Testing
             #expect(r.json["scope"] as? String == "https://api.partnercenter.microsoft.com/user_impersonation")
         }
     }
+
+    @Test func formPostResponseModeReturnsAnAutoPostingForm() async throws {
+        try await SimulatorHarness.run { h in
+            // when
+            let r = try await h.get("/\(h.partner.tenantId)/oauth2/v2.0/authorize?client_id=\(h.app.appId)&response_type=code&response_mode=form_post&redirect_uri=\(SimulatorHarness.encode(SimulatorHarness.redirectURI))&state=fp")
+            // then
+            #expect(r.status == 200)
+            #expect(r.text.contains("action=\"\(SimulatorHarness.redirectURI)\""))
+            #expect(r.text.contains("name=\"code\""))
+            #expect(r.text.contains("name=\"state\" value=\"fp\""))
+        }
+    }
 }
