@@ -10,11 +10,10 @@ struct ApplicationConsentRoutes: Sendable {
         let call = PartnerCenterCall(request)
         let now = state.clock.now()
         let claims: AccessTokenClaims
-        switch preflight(request, customerId: customerId) {
-        case .failure(let error): return call.respond(error.stored)
+        switch admit(request, customerId: customerId, now: now) {
+        case .failure(let refusal): return refusal.response(call)
         case .success(let c): claims = c
         }
-        if let retryAfter = throttle(claims: claims, now: now) { return call.throttled(retryAfter) }
         let consent: SimulatedConsent
         do {
             let body = try await request.collectBody(upTo: 1 << 20)
@@ -39,27 +38,49 @@ struct ApplicationConsentRoutes: Sendable {
         let call = PartnerCenterCall(request)
         let now = state.clock.now()
         let claims: AccessTokenClaims
-        switch preflight(request, customerId: customerId) {
-        case .failure(let error): return call.respond(error.stored)
+        switch admit(request, customerId: customerId, now: now) {
+        case .failure(let refusal): return refusal.response(call)
         case .success(let c): claims = c
         }
-        if let retryAfter = throttle(claims: claims, now: now) { return call.throttled(retryAfter) }
         guard applicationId.lowercased() == claims.appid?.lowercased() else { return call.respond(PartnerCenterError.appIdMismatch.stored) }
         let key = call.requestIdWasSent ? "DELETE|\(customerId.lowercased())|\(call.requestId)" : nil
         let stored = await state.deleteConsent(customerId: customerId.lowercased(), applicationId: applicationId.lowercased(), idempotencyKey: key)
         return call.respond(stored)
     }
 
+    /// Why a write was turned away before touching state.
+    private enum Refusal: Error {
+        case error(PartnerCenterError)
+        case throttled(retryAfter: Int)
+
+        func response(_ call: PartnerCenterCall) -> Response {
+            switch self {
+            case .error(let e): call.respond(e.stored)
+            case .throttled(let retryAfter): call.throttled(retryAfter)
+            }
+        }
+    }
+
+    /// The checks every write passes first, in order: caller, customer, then the rate limit (so refused
+    /// calls don't spend rate-limit tokens).
+    private func admit(_ request: Request, customerId: String, now: Date) -> Result<AccessTokenClaims, Refusal> {
+        switch preflight(request, customerId: customerId) {
+        case .failure(let error): return .failure(.error(error))
+        case .success(let claims):
+            if let retryAfter = throttle(claims: claims, now: now) { return .failure(.throttled(retryAfter: retryAfter)) }
+            return .success(claims)
+        }
+    }
+
     /// Token (audience, expiry, App+User, MFA) and customer checks shared by POST and DELETE.
     private func preflight(_ request: Request, customerId: String) -> Result<AccessTokenClaims, PartnerCenterError> {
         let claims: AccessTokenClaims
-        switch state.verifyBearer(request, audience: .partnerCenter) {
-        case .failure(let failure): return .failure(.unauthorized(failure))
+        switch state.partnerCenterCaller(request) {
+        case .failure(let error): return .failure(error)
         case .success(let c): claims = c
         }
         // §4.3 documents 400 / 900316 for a partner (app-only) token where App+User is required.
         if claims.isAppOnly { return .failure(.appOnlyToken) }
-        if state.options.enforceMFAOnPartnerCenter && !claims.didMFA { return .failure(.mfaMissing) }
         let id = customerId.lowercased()
         guard let entry = state.index.customers[id] else { return .failure(.customerNotFound(customerId)) }
         guard entry.partnerTenantId == claims.tid.lowercased() else { return .failure(.noRelationship(partner: claims.tid, customer: customerId)) }

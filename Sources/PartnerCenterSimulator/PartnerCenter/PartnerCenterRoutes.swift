@@ -24,11 +24,10 @@ struct PartnerCenterRoutes: Sendable {
         let call = PartnerCenterCall(request)
         let now = state.clock.now()
         let claims: AccessTokenClaims
-        switch state.verifyBearer(request, audience: .partnerCenter) {
-        case .failure(let failure): return call.respond(PartnerCenterError.unauthorized(failure).stored)
+        switch state.partnerCenterCaller(request) {
+        case .failure(let error): return call.respond(error.stored)
         case .success(let c): claims = c
         }
-        if !claims.isAppOnly && state.options.enforceMFAOnPartnerCenter && !claims.didMFA { return call.respond(PartnerCenterError.mfaMissing.stored) }
         let partnerId = claims.tid.lowercased()
         guard let ids = state.index.customerIdsByPartner[partnerId] else {
             return call.respond(PartnerCenterError(status: .forbidden, code: 400, description: "Access denied. Tenant \(partnerId) is not a partner.").stored)
@@ -62,11 +61,10 @@ struct PartnerCenterRoutes: Sendable {
         let call = PartnerCenterCall(request)
         let now = state.clock.now()
         let claims: AccessTokenClaims
-        switch state.verifyBearer(request, audience: .partnerCenter) {
-        case .failure(let failure): return call.respond(PartnerCenterError.unauthorized(failure).stored)
+        switch state.partnerCenterCaller(request) {
+        case .failure(let error): return call.respond(error.stored)
         case .success(let c): claims = c
         }
-        if !claims.isAppOnly && state.options.enforceMFAOnPartnerCenter && !claims.didMFA { return call.respond(PartnerCenterError.mfaMissing.stored) }
         let partnerId = claims.tid.lowercased()
         if let throttled = throttleCustomers(partnerId: partnerId, now: now) { return call.throttled(throttled) }
         let id = customerId.lowercased()
@@ -84,6 +82,20 @@ struct PartnerCenterRoutes: Sendable {
         let decision = state.rateLimiter.take(key: "customers|\(partnerId)", capacity: perMinute, perSecond: Double(perMinute) / 60, now: now)
         if case .throttled(let retryAfter) = decision { return retryAfter }
         return nil
+    }
+}
+
+extension SimulatorState {
+    /// A Partner Center caller: a token for Partner Center's audience, unexpired, from this simulator;
+    /// App+User tokens must carry `mfa` while enforcement is on. App-only callers pass (listing allows them).
+    nonisolated func partnerCenterCaller(_ request: Request) -> Result<AccessTokenClaims, PartnerCenterError> {
+        switch verifyBearer(request, audience: .partnerCenter) {
+        case .failure(let failure):
+            return .failure(.unauthorized(failure))
+        case .success(let claims):
+            if !claims.isAppOnly && options.enforceMFAOnPartnerCenter && !claims.didMFA { return .failure(.mfaMissing) }
+            return .success(claims)
+        }
     }
 }
 
