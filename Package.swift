@@ -71,6 +71,7 @@ let package = Package(
                 "ConsentDomain",
                 "MicrosoftCloud",
                 "ConsentStore",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -7,7 +7,7 @@ import PostgresNIO
 ///
 /// Every state change appends its audit event in the same transaction.
 public struct PartnerRepository: Sendable {
-    let client: PostgresClient
+    public let client: PostgresClient
 
     public init(client: PostgresClient) {
         self.client = client
@@ -205,7 +205,7 @@ public struct PartnerRepository: Sendable {
         return false
     }
 
-    static func json(_ values: [String: String]) -> String {
+    public static func json(_ values: [String: String]) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? encoder.encode(values)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"

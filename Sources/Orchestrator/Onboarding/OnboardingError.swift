@@ -1,0 +1,52 @@
+import ConsentDomain
+import Foundation
+
+/// Why a partner's consent sign-in could not be started or completed. Each case has a stable code
+/// for the result page and the audit trail; none carries a token or a code.
+public enum OnboardingError: Error, Sendable, Equatable, CustomStringConvertible {
+    case unknownPartner
+    case partnerDisabled
+    /// The `state` is unknown, already used, expired or forged.
+    case invalidState
+    /// Entra ID sent the admin back with an error (`access_denied`, ...).
+    case signInDenied(error: String, description: String)
+    /// The authorization code could not be redeemed.
+    case codeRedemptionFailed(reason: TokenFailureReason, code: String)
+    /// Someone from another tenant signed in: nothing is stored.
+    case tenantMismatch(expected: TenantID, signedIn: String)
+    /// The sign-in did not use multi-factor authentication, which Partner Center requires.
+    case mfaMissing
+    /// No refresh token came back (`offline_access` not granted).
+    case noRefreshToken
+
+    public var code: String {
+        switch self {
+        case .unknownPartner: return "unknown_partner"
+        case .partnerDisabled: return "partner_disabled"
+        case .invalidState: return "invalid_state"
+        case .signInDenied: return "sign_in_denied"
+        case .codeRedemptionFailed: return "code_redemption_failed"
+        case .tenantMismatch: return "tenant_mismatch"
+        case .mfaMissing: return "mfa_missing"
+        case .noRefreshToken: return "no_refresh_token"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .unknownPartner: return "This consent link does not belong to a registered partner."
+        case .partnerDisabled: return "This partner is disabled; ask the CPV operations team to enable it first."
+        case .invalidState: return "This sign-in link has expired or was already used. Start again from the consent link."
+        case .signInDenied(let error, let description):
+            return "Microsoft sign-in ended without consent (\(error)): \(description.prefix(200))"
+        case .codeRedemptionFailed(let reason, let code):
+            return "Microsoft did not accept the sign-in (\(code), \(reason.rawValue)). Start again from the consent link."
+        case .tenantMismatch(let expected, _):
+            return "The account that signed in does not belong to the partner's tenant \(expected). Sign in with an admin account of that tenant."
+        case .mfaMissing:
+            return "The sign-in did not use multi-factor authentication, which Partner Center requires. Sign in again with MFA."
+        case .noRefreshToken:
+            return "Microsoft returned no refresh token (offline access was not granted). Start again and accept every permission."
+        }
+    }
+}

@@ -1,0 +1,136 @@
+import ConsentDomain
+import ConsentStore
+import Foundation
+import Logging
+import MicrosoftCloud
+
+/// Access tokens for a partner, from its sealed refresh token, with the rotated refresh token
+/// written back every time.
+///
+/// - Cached per (partner, tenant, scope) and refreshed `refreshMargin` before expiry.
+/// - One redemption per partner at a time inside the process (`KeyedLock`); across processes the
+///   compare-and-set on `token_version` keeps the newest token.
+/// - A dead token (700082, 70008, 50173, MFA, Conditional Access) flips the partner to
+///   `needs_reconsent` with an audit event, so nobody keeps calling with it.
+public actor PartnerTokenProvider {
+    struct CacheKey: Hashable {
+        let partnerID: UUID
+        let tenant: String
+        let scope: String
+    }
+
+    struct CachedToken {
+        let token: Secret<String>
+        let expiresAt: Date
+    }
+
+    let repository: PartnerRepository
+    let sealer: TokenSealer
+    let entra: EntraTokenClient
+    let overrides: CloudProfile.Overrides
+    /// Entra's SDKs refresh 30 s ahead and CIPP 120 s; five minutes also covers a slow batch.
+    let refreshMargin: TimeInterval
+    private var cache: [CacheKey: CachedToken] = [:]
+    private let lock = KeyedLock<UUID>()
+
+    public init(
+        repository: PartnerRepository, sealer: TokenSealer, entra: EntraTokenClient, overrides: CloudProfile.Overrides,
+        refreshMargin: TimeInterval = 300
+    ) {
+        self.repository = repository
+        self.sealer = sealer
+        self.entra = entra
+        self.overrides = overrides
+        self.refreshMargin = refreshMargin
+    }
+
+    public nonisolated func profile(for partner: Partner) -> CloudProfile {
+        CloudProfile.resolve(partner.cloud, overrides: overrides)
+    }
+
+    /// A Partner Center token for the partner's own tenant.
+    public func partnerCenterToken(for partner: Partner, logger: Logger) async throws(PartnerTokenError) -> Secret<String> {
+        let profile = profile(for: partner)
+        return try await accessToken(for: partner, tenant: partner.tenantID.description, scope: profile.partnerCenterScope, logger: logger)
+    }
+
+    /// An access token for `scope` in `tenant` (the partner's, or one of its customers').
+    /// `forceRedeem` skips the cache: the token keeper uses it to keep the refresh token alive.
+    public func accessToken(
+        for partner: Partner, tenant: String, scope: String, forceRedeem: Bool = false, logger: Logger
+    ) async throws(PartnerTokenError) -> Secret<String> {
+        let key = CacheKey(partnerID: partner.id, tenant: tenant, scope: scope)
+        if !forceRedeem, let cached = cache[key], cached.expiresAt.timeIntervalSinceNow > refreshMargin {
+            return cached.token
+        }
+        do {
+            return try await lock.withLock(partner.id) {
+                try await self.redeem(partner: partner, key: key, forceRedeem: forceRedeem, logger: logger)
+            }
+        } catch let error as PartnerTokenError {
+            throw error
+        } catch {
+            throw PartnerTokenError(reason: .transient, code: "internal", message: String(describing: type(of: error)))
+        }
+    }
+
+    /// Drops cached tokens of a partner (after a re-consent or when a call says the token is bad).
+    public func forget(partnerID: UUID) {
+        cache = cache.filter { $0.key.partnerID != partnerID }
+    }
+
+    private func redeem(partner: Partner, key: CacheKey, forceRedeem: Bool, logger: Logger) async throws -> Secret<String> {
+        // Another caller may have redeemed while this one waited for the lock.
+        if !forceRedeem, let cached = cache[key], cached.expiresAt.timeIntervalSinceNow > refreshMargin {
+            return cached.token
+        }
+        var logger = logger
+        logger[metadataKey: "cpv.partner"] = "\(partner.id)"
+        guard let stored = try await repository.sealedToken(partnerID: partner.id, logger: logger) else {
+            throw PartnerTokenError(
+                reason: .partnerMustReconsent, code: "no_refresh_token", message: "the partner has not completed the consent sign-in")
+        }
+        let refreshToken: Secret<String>
+        do {
+            refreshToken = try sealer.open(stored.sealed, partnerID: partner.id)
+        } catch {
+            throw PartnerTokenError(reason: .appMisconfigured, code: "sealing", message: error.description)
+        }
+        let response: TokenResponse
+        do {
+            response = try await entra.token(
+                profile: profile(for: partner), tenant: key.tenant, grant: .refreshToken(refreshToken), scope: key.scope, logger: logger)
+        } catch {
+            let failure = PartnerTokenError(reason: error.reason, code: Self.code(of: error), message: error.description)
+            // A dead refresh token is the partner's problem wherever it was redeemed; a missing
+            // consent in a customer tenant is only that customer's.
+            if failure.reason.requiresPartnerReconsent || (failure.reason == .transient && key.tenant == partner.tenantID.description) {
+                try await repository.recordTokenFailure(
+                    partnerID: partner.id, reason: failure.reason, code: failure.code, message: failure.message,
+                    actor: "system:token-provider", logger: logger)
+            }
+            if failure.reason.requiresPartnerReconsent { forget(partnerID: partner.id) }
+            logger.warning("refresh token redemption failed", metadata: ["cpv.error": "\(failure)"])
+            throw failure
+        }
+        if let rotated = response.refreshToken {
+            let sealed = try sealer.seal(rotated, partnerID: partner.id)
+            let stored = try await repository.storeRotatedToken(
+                partnerID: partner.id, expectedVersion: stored.version, sealed: sealed, logger: logger)
+            if !stored {
+                logger.debug("another process rotated the refresh token first; keeping its newer token")
+            }
+        }
+        cache[key] = CachedToken(token: response.accessToken, expiresAt: Date().addingTimeInterval(TimeInterval(response.expiresIn)))
+        return response.accessToken
+    }
+
+    static func code(of error: EntraClientError) -> String {
+        switch error {
+        case .rejected(let entraError): return entraError.code
+        case .unavailable: return "entra_unavailable"
+        case .malformedResponse: return "entra_malformed_response"
+        case .credential: return "client_credential"
+        }
+    }
+}
