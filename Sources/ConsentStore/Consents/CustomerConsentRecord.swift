@@ -1,0 +1,41 @@
+import ConsentDomain
+import Foundation
+
+/// A customer's row in `customer_consents`: the consent as we last observed it.
+public struct CustomerConsentRecord: Sendable, Equatable {
+    public var customerID: Int64
+    public var state: ConsentState
+    public var grantSetVersion: Int?
+    public var lastAttemptAt: Date?
+    public var lastSuccessAt: Date?
+    public var lastErrorCode: String?
+    public var lastError: String?
+    public var attempts: Int
+    public var lastCorrelationID: UUID?
+}
+
+/// A change to a customer's consent row, written together with its audit events.
+public struct ConsentStateChange: Sendable, Equatable {
+    public var state: ConsentState
+    public var grantSetVersion: Int?
+    public var errorCode: String?
+    public var error: String?
+    /// A task starts: `attempts` grows and `last_attempt_at` is set.
+    public var startsAttempt: Bool
+    /// The consent was granted (or revoked) as asked: `last_success_at` is set.
+    public var succeeded: Bool
+    public var correlationID: UUID?
+
+    public init(
+        state: ConsentState, grantSetVersion: Int?, errorCode: String? = nil, error: String? = nil,
+        startsAttempt: Bool = false, succeeded: Bool = false, correlationID: UUID? = nil
+    ) {
+        self.state = state
+        self.grantSetVersion = grantSetVersion
+        self.errorCode = errorCode
+        self.error = error
+        self.startsAttempt = startsAttempt
+        self.succeeded = succeeded
+        self.correlationID = correlationID
+    }
+}
