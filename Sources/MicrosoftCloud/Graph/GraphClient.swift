@@ -1,0 +1,107 @@
+import AsyncHTTPClient
+import ConsentDomain
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// The few Microsoft Graph reads that verify a consent in a customer tenant (partner-center-api.md §7).
+/// Every request has a deadline; the token is a delegated Graph token for that tenant.
+public struct GraphClient: Sendable {
+    let http: HTTPClient
+    let timeout: Duration
+
+    public init(http: HTTPClient, timeout: Duration = .seconds(20)) {
+        self.http = http
+        self.timeout = timeout
+    }
+
+    /// A service principal as Graph lists it.
+    public struct ServicePrincipal: Sendable, Equatable, Decodable {
+        public let id: String
+        public let appId: String
+        public let displayName: String?
+    }
+
+    /// A delegated permission grant (`oauth2PermissionGrant`): `scope` is space separated.
+    public struct PermissionGrant: Sendable, Equatable, Decodable {
+        public let clientId: String
+        public let consentType: String
+        public let resourceId: String
+        public let scope: String
+
+        public var scopes: [String] { scope.split(separator: " ").map(String.init) }
+    }
+
+    private struct Collection<T: Decodable>: Decodable {
+        let value: [T]
+    }
+
+    /// `GET /v1.0/servicePrincipals?$filter=appId eq '{appId}'`.
+    public func servicePrincipals(
+        profile: CloudProfile, accessToken: Secret<String>, appID: ApplicationID, logger: Logger
+    ) async throws(GraphCallError) -> [ServicePrincipal] {
+        let filter = "appId eq '\(appID)'"
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        let encoded = filter.addingPercentEncoding(withAllowedCharacters: allowed) ?? filter
+        let page: Collection<ServicePrincipal> = try await get(
+            "\(profile.graph)/v1.0/servicePrincipals?$filter=\(encoded)", accessToken: accessToken, logger: logger)
+        return page.value
+    }
+
+    /// `GET /v1.0/servicePrincipals/{id}/oauth2PermissionGrants`.
+    public func permissionGrants(
+        profile: CloudProfile, accessToken: Secret<String>, servicePrincipalID: String, logger: Logger
+    ) async throws(GraphCallError) -> [PermissionGrant] {
+        let page: Collection<PermissionGrant> = try await get(
+            "\(profile.graph)/v1.0/servicePrincipals/\(servicePrincipalID)/oauth2PermissionGrants", accessToken: accessToken,
+            logger: logger)
+        return page.value
+    }
+
+    private func get<T: Decodable>(_ url: String, accessToken: Secret<String>, logger: Logger) async throws(GraphCallError) -> T {
+        var request = HTTPClientRequest(url: url)
+        request.method = .GET
+        request.headers.add(name: "Authorization", value: "Bearer " + accessToken.revealed)
+        request.headers.add(name: "Accept", value: "application/json")
+        let status: Int
+        let body: ByteBuffer
+        do {
+            let response = try await http.execute(request, timeout: .nanoseconds(Int64(timeout.components.seconds * 1_000_000_000)))
+            body = try await response.body.collect(upTo: 4 << 20)
+            status = Int(response.status.code)
+        } catch {
+            throw .transport(EntraTokenClient.transportReason(error))
+        }
+        logger.debug("graph call", metadata: ["cpv.http.status": "\(status)"])
+        guard (200..<300).contains(status) else { throw .failed(status: status) }
+        guard let decoded = try? JSONDecoder().decode(T.self, from: Data(body.readableBytesView)) else {
+            throw .malformedResponse(status: status)
+        }
+        return decoded
+    }
+}
+
+/// A Graph call that did not produce a usable answer.
+public enum GraphCallError: Error, Sendable, Equatable, CustomStringConvertible {
+    case failed(status: Int)
+    case transport(String)
+    case malformedResponse(status: Int)
+
+    public var code: String {
+        switch self {
+        case .failed(let status): "graph_\(status)"
+        case .transport: "graph_unreachable"
+        case .malformedResponse: "graph_malformed_response"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .failed(let status): "Graph answered \(status)"
+        case .transport(let reason): "Graph unreachable: \(reason)"
+        case .malformedResponse(let status): "Graph answered \(status) with an unreadable body"
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import ConsentDomain
+import Foundation
+
+/// One Partner Center call the grantor made, as the outcome reports it.
+public struct ConsentCallReport: Sendable, Equatable {
+    public var call: ConsentCall
+    /// nil when no answer came (timeout, refused connection).
+    public var status: Int?
+    public var errorCode: String?
+    public var requestID: UUID
+    public var correlationID: UUID
+    public var durationMilliseconds: Int
+}
+
+/// How a re-grant of one customer ended.
+public struct ConsentGrantOutcome: Sendable, Equatable {
+    /// The task's end: succeeded, failed or blocked.
+    public enum Result: String, Sendable, Equatable, Codable {
+        case succeeded
+        case failed
+        case blocked
+    }
+
+    public var customerID: Int64
+    public var result: Result
+    /// The customer's consent state as stored at the end.
+    public var state: ConsentState
+    public var grantSetVersion: Int?
+    /// Partner Center's error code (or `timeout`, `unreachable`, an AADSTS code) when it did not succeed.
+    public var errorCode: String?
+    /// Every call made, in order, retries included.
+    public var calls: [ConsentCallReport]
+    /// The Graph check after a grant, when asked for.
+    public var verification: GrantVerification?
+}

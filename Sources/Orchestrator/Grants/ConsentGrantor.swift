@@ -1,0 +1,92 @@
+import ConsentDomain
+import ConsentStore
+import Foundation
+import Logging
+import MicrosoftCloud
+
+/// Re-grants the CPV application's consent in one customer tenant: DELETE the consent, then POST
+/// it again with the current grant set, as the domain's `ConsentStateMachine` directs.
+///
+/// - Every call gets a fresh `MS-RequestId`, reused only when retrying that same call (Partner
+///   Center deduplicates on it); each DELETE+POST pair shares one `MS-CorrelationId`.
+/// - A `*.requested` audit event is committed before each call and its outcome after it; the
+///   customer's state and the events explaining it are written in one transaction.
+/// - A crash between the DELETE and the POST leaves the state `granting` (or `missing`), which the
+///   next attempt starts from: it deletes again (404 is fine) and posts.
+public struct ConsentGrantor: Sendable {
+    let partners: PartnerRepository
+    let customers: CustomerRepository
+    let grantSets: GrantSetRepository
+    let consents: ConsentStateRepository
+    let tokens: PartnerTokenProvider
+    let partnerCenter: PartnerCenterClient
+    let verifier: GrantVerifier?
+    let configuration: Configuration
+
+    public init(
+        partners: PartnerRepository, customers: CustomerRepository, grantSets: GrantSetRepository,
+        consents: ConsentStateRepository, tokens: PartnerTokenProvider, partnerCenter: PartnerCenterClient,
+        verifier: GrantVerifier? = nil, configuration: Configuration = Configuration()
+    ) {
+        self.partners = partners
+        self.customers = customers
+        self.grantSets = grantSets
+        self.consents = consents
+        self.tokens = tokens
+        self.partnerCenter = partnerCenter
+        self.verifier = verifier
+        self.configuration = configuration
+    }
+
+    /// Runs the DELETE+POST pair for one customer (`customers.id`) with the newest grant set and
+    /// returns how it ended. Throws only when the task cannot start or the database fails.
+    public func regrant(customerID: Int64, actor: String, logger: Logger) async throws -> ConsentGrantOutcome {
+        var logger = logger
+        logger[metadataKey: "cpv.customer"] = "\(customerID)"
+        guard let customer = try await customers.customer(id: customerID, logger: logger) else {
+            throw ConsentGrantorError.customerNotFound(customerID)
+        }
+        guard customer.isListed else { throw ConsentGrantorError.customerRemoved(customerID) }
+        guard let partner = try await partners.partner(id: customer.partnerID, logger: logger) else {
+            throw ConsentGrantorError.partnerNotFound(customer.partnerID)
+        }
+        guard partner.status != .disabled else { throw ConsentGrantorError.partnerDisabled(partner.id) }
+        guard let grantSet = try await grantSets.current(logger: logger) else { throw ConsentGrantorError.noGrantSet }
+        logger[metadataKey: "cpv.partner"] = "\(partner.id)"
+        let stored = try await consents.consent(customerID: customerID, logger: logger)
+        var task = ConsentTask(
+            grantor: self, partner: partner, customer: customer, grantSet: grantSet, payload: try ConsentPayload(grantSet).json(),
+            trail: ConsentAuditTrail(actor: actor, partnerID: partner.id, customerID: customerID, grantSetVersion: grantSet.version),
+            machine: ConsentStateMachine(
+                state: stored?.state ?? .unknown, grantSetVersion: stored?.grantSetVersion,
+                maxAttempts: configuration.backoff.maxAttempts),
+            logger: logger)
+        var outcome = try await task.run()
+        if outcome.result == .succeeded, configuration.verifyGrants, let verifier {
+            outcome.verification = try await verify(
+                verifier, partner: partner, customer: customer, grantSet: grantSet, trail: task.trail,
+                correlationID: task.correlationID, logger: logger)
+        }
+        return outcome
+    }
+
+    /// Checks the grant through Graph in the customer tenant and records `consent.verified` or
+    /// `consent.verification_failed` with the differences. A failed check does not change the state:
+    /// Partner Center said yes, and Graph may lag behind it by minutes (§7.4).
+    private func verify(
+        _ verifier: GrantVerifier, partner: Partner, customer: Customer, grantSet: GrantSet, trail: ConsentAuditTrail,
+        correlationID: UUID, logger: Logger
+    ) async throws -> GrantVerification {
+        let verification = await verifier.verify(partner: partner, customerTenant: customer.tenantID, grantSet: grantSet, logger: logger)
+        let record: AuditRecord
+        if verification.verified {
+            record = trail.custom("consent.verified", correlationID: correlationID, details: ["servicePrincipalId": verification.servicePrincipalID ?? ""])
+        } else {
+            record = trail.custom(
+                "consent.verification_failed", correlationID: correlationID, errorCode: verification.errorCode,
+                details: ["differences": verification.differences.joined(separator: "; ")])
+        }
+        try await consents.apply(customerID: customer.id, change: nil, audit: [record], logger: logger)
+        return verification
+    }
+}

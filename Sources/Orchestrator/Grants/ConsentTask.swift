@@ -1,0 +1,225 @@
+import ConsentDomain
+import ConsentStore
+import Foundation
+import Logging
+import MicrosoftCloud
+
+/// One run of the consent state machine for one customer: makes the calls it asks for, waits the
+/// delays it asks for, and writes each step's state and audit events.
+struct ConsentTask {
+    let grantor: ConsentGrantor
+    let partner: Partner
+    let customer: Customer
+    let grantSet: GrantSet
+    let payload: String
+    let trail: ConsentAuditTrail
+    var machine: ConsentStateMachine
+    let logger: Logger
+
+    private(set) var correlationID = UUID()
+    private var current: ConsentCallAttempt?
+    private var reports: [ConsentCallReport] = []
+    /// Set once a 401 made us drop the cached token: a second 401 then means the partner's grant
+    /// is unusable, not that the cached token went stale.
+    private var renewedToken = false
+    /// The last failure came from Partner Center (not the token provider, which records its own).
+    private var partnerCenterBlocked = false
+
+    init(
+        grantor: ConsentGrantor, partner: Partner, customer: Customer, grantSet: GrantSet, payload: String,
+        trail: ConsentAuditTrail, machine: ConsentStateMachine, logger: Logger
+    ) {
+        self.grantor = grantor
+        self.partner = partner
+        self.customer = customer
+        self.grantSet = grantSet
+        self.payload = payload
+        self.trail = trail
+        self.machine = machine
+        self.logger = logger
+    }
+
+    mutating func run() async throws -> ConsentGrantOutcome {
+        var step = machine.handle(.taskStarted(.grant, grantSetVersion: grantSet.version))
+        var first = true
+        var last: ConsentCallAttempt?
+        var extra: [String: String] = [:]
+        while true {
+            let next: ConsentCallAttempt
+            var wait: Duration?
+            switch step.action {
+            case .call(let call):
+                if call == .delete { correlationID = UUID() }
+                next = attempt(call, ids: .init(correlationID: correlationID), counted: 0)
+            case .retry(let call, let after):
+                guard let previous = current, previous.call == call else {
+                    throw ConsentGrantorError.unexpectedStep("retry of \(call.rawValue) without a call")
+                }
+                let delay = delay(after)
+                wait = delay
+                extra["call"] = call.rawValue
+                extra["delayMs"] = String(CustomerSync.milliseconds(delay))
+                next = attempt(call, ids: previous.ids, counted: machine.failedAttempts)
+            case .finish(let outcome):
+                return try await finish(outcome, step: step, last: last, startsAttempt: first)
+            case .ignore:
+                throw ConsentGrantorError.unexpectedStep("ignored event in step \(machine.step.rawValue)")
+            }
+            try await persist(step, last: last, startsAttempt: first, extra: extra)
+            first = false
+            extra = [:]
+            if let wait { try await Task.sleep(for: wait) }
+            current = next
+            let (event, made) = try await perform(next)
+            last = made
+            step = machine.handle(event)
+            if case .tokenFailed(let reason, _) = event { extra["reason"] = reason.rawValue }
+        }
+    }
+
+    private func attempt(_ call: ConsentCall, ids: PartnerCenterClient.CallIDs, counted: Int) -> ConsentCallAttempt {
+        let tenant = customer.tenantID.description
+        let path = call == .delete
+            ? "/v1/customers/\(tenant)/applicationconsents/\(grantSet.applicationID)"
+            : "/v1/customers/\(tenant)/applicationconsents"
+        return ConsentCallAttempt(call: call, ids: ids, attempt: counted, urlPath: path, payload: call == .post ? payload : nil)
+    }
+
+    /// Gets a token, appends `*.requested`, makes the call. Returns the event for the machine and,
+    /// when a call went out, the attempt with its answer (nil when no token could be had).
+    private mutating func perform(_ attempt: ConsentCallAttempt) async throws -> (ConsentEvent, ConsentCallAttempt?) {
+        let token: Secret<String>
+        do {
+            token = try await partnerCenterToken()
+        } catch {
+            logger.warning("no Partner Center token for the consent task", metadata: ["cpv.error": "\(error)"])
+            return (.tokenFailed(error.reason, errorCode: error.code), nil)
+        }
+        try await grantor.consents.apply(customerID: customer.id, change: nil, audit: [trail.requested(attempt)], logger: logger)
+        var made = attempt
+        let profile = grantor.tokens.profile(for: partner)
+        let tenant = customer.tenantID.description
+        let started = ContinuousClock.now
+        let answer: (PartnerCenterClient.CallResult, PartnerCenterFailure?)
+        do {
+            switch attempt.call {
+            case .delete:
+                answer = try await grantor.partnerCenter.deleteConsent(
+                    profile: profile, accessToken: token, customerTenantID: tenant,
+                    applicationID: grantSet.applicationID.description, ids: attempt.ids, logger: logger)
+            case .post:
+                answer = try await grantor.partnerCenter.createConsent(
+                    profile: profile, accessToken: token, customerTenantID: tenant, payload: payload, ids: attempt.ids,
+                    logger: logger)
+            }
+        } catch {
+            made.durationMilliseconds = CustomerSync.milliseconds(ContinuousClock.now - started)
+            let code = Self.transportCode(error)
+            made.errorCode = code
+            reports.append(made.report)
+            return (failed(attempt.call, .transient(retryAfter: nil), code: code), made)
+        }
+        let (result, failure) = answer
+        made.status = result.status
+        made.responseBody = result.body.isEmpty ? nil : result.body
+        made.durationMilliseconds = CustomerSync.milliseconds(result.duration)
+        made.errorCode = failure?.errorCode
+        reports.append(made.report)
+        guard let failure else {
+            return (attempt.call == .delete ? .deleteSucceeded : .postSucceeded, made)
+        }
+        return (await classified(attempt.call, failure), made)
+    }
+
+    private func partnerCenterToken() async throws(PartnerTokenError) -> Secret<String> {
+        // A partner already waiting for re-consent has no usable token: do not ask Entra again.
+        guard partner.status == .active else {
+            throw PartnerTokenError(
+                reason: .partnerMustReconsent, code: "partner_\(partner.status.rawValue)",
+                message: "the partner is \(partner.status.rawValue): an admin must consent again")
+        }
+        return try await grantor.tokens.partnerCenterToken(for: partner, logger: logger)
+    }
+
+    private mutating func classified(_ call: ConsentCall, _ failure: PartnerCenterFailure) async -> ConsentEvent {
+        var tokenWasFresh = true
+        if failure.status == 401 && !renewedToken {
+            // The cached token may have been revoked or expired early: one more try with a new one.
+            renewedToken = true
+            tokenWasFresh = false
+            await grantor.tokens.forget(partnerID: partner.id)
+        }
+        var kind = failure.classify(tokenWasFresh: tokenWasFresh)
+        if case .throttled(let retryAfter) = kind, machine.consecutiveThrottles >= grantor.configuration.maxConsecutiveThrottles {
+            kind = .transient(retryAfter: retryAfter)
+        }
+        if case .partnerLevel = kind { partnerCenterBlocked = true }
+        return failed(call, kind, code: failure.errorCode)
+    }
+
+    private func failed(_ call: ConsentCall, _ kind: PartnerCenterFailureKind, code: String) -> ConsentEvent {
+        call == .delete ? .deleteFailed(kind, errorCode: code) : .postFailed(kind, errorCode: code)
+    }
+
+    private func delay(_ wait: ConsentRetryWait) -> Duration {
+        let policy = grantor.configuration.backoff
+        let seconds: TimeInterval = switch wait {
+        case .backoff(let attempt, let retryAfter):
+            policy.delay(attempt: attempt, retryAfter: retryAfter, random: Double.random(in: 0..<1))
+        case .throttled(let retryAfter, let consecutive):
+            policy.delay(attempt: consecutive, retryAfter: retryAfter, random: Double.random(in: 0..<1))
+        }
+        return .milliseconds(Int((seconds * 1_000).rounded(.up)))
+    }
+
+    /// Writes the step's state and its audit events (one transaction).
+    private func persist(_ step: ConsentStep, last: ConsentCallAttempt?, startsAttempt: Bool, extra: [String: String]) async throws {
+        let records = trail.records(
+            for: step.audit, last: last, correlationID: correlationID, errorCode: machine.lastErrorCode, extra: extra)
+        let change = ConsentStateChange(
+            state: step.state, grantSetVersion: machine.grantSetVersion, errorCode: machine.lastErrorCode,
+            startsAttempt: startsAttempt, succeeded: false, correlationID: correlationID)
+        try await grantor.consents.apply(customerID: customer.id, change: change, audit: records, logger: logger)
+    }
+
+    private mutating func finish(
+        _ outcome: ConsentTaskOutcome, step: ConsentStep, last: ConsentCallAttempt?, startsAttempt: Bool
+    ) async throws -> ConsentGrantOutcome {
+        var extra: [String: String] = [:]
+        let result: ConsentGrantOutcome.Result
+        switch outcome {
+        case .succeeded: result = .succeeded
+        case .failed: result = .failed
+        case .blocked(let reason):
+            result = .blocked
+            extra["reason"] = reason.rawValue
+        }
+        let records = trail.records(
+            for: step.audit, last: last, correlationID: correlationID, errorCode: machine.lastErrorCode, extra: extra)
+        let change = ConsentStateChange(
+            state: step.state, grantSetVersion: machine.grantSetVersion, errorCode: machine.lastErrorCode,
+            startsAttempt: startsAttempt, succeeded: result == .succeeded, correlationID: correlationID)
+        try await grantor.consents.apply(customerID: customer.id, change: change, audit: records, logger: logger)
+        if case .blocked(let reason) = outcome, partnerCenterBlocked, reason.requiresPartnerReconsent {
+            // Partner Center itself refused the partner's credentials: stop its other tasks too.
+            try await grantor.partners.recordTokenFailure(
+                partnerID: partner.id, reason: reason, code: machine.lastErrorCode ?? "partner_center",
+                message: "Partner Center refused the partner's token", actor: trail.actor, logger: logger)
+            await grantor.tokens.forget(partnerID: partner.id)
+        }
+        logger.debug("consent task finished", metadata: ["cpv.result": "\(result.rawValue)", "cpv.state": "\(step.state.rawValue)"])
+        return ConsentGrantOutcome(
+            customerID: customer.id, result: result, state: step.state, grantSetVersion: machine.grantSetVersion,
+            errorCode: result == .succeeded ? nil : machine.lastErrorCode, calls: reports, verification: nil)
+    }
+
+    /// `timeout` for a call that got no answer in time, `unreachable` for one that got no connection.
+    static func transportCode(_ error: PartnerCenterCallError) -> String {
+        switch error {
+        case .transport(let reason) where reason.contains("timed out"): ConsentEvent.timeoutErrorCode
+        case .transport: "unreachable"
+        case .failed(let failure): failure.errorCode
+        case .malformedResponse(let status): String(status)
+        }
+    }
+}

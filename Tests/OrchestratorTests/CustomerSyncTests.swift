@@ -1,0 +1,107 @@
+import ConsentDomain
+import ConsentStore
+import Foundation
+import Orchestrator
+import PartnerCenterSimulator
+import Testing
+
+/// Customer sync against the simulator's `/v1/customers` paging.
+@Suite struct CustomerSyncTests {
+    @Test func partnerWithFiveThousandCustomersSyncsInOneCall() async throws {
+        try await GrantorHarness.run(world: GrantorHarness.world(customers: 5_000)) { h in
+            // given
+            let sync = h.customerSync(pageSize: 500)
+
+            // when
+            let summary = try await sync.sync(partnerID: h.partner.id, actor: "staff:test", logger: h.logger)
+
+            // then
+            #expect(summary.added == 5_000)
+            #expect(summary.updated == 0)
+            #expect(summary.removed == 0)
+            #expect(summary.pages == 10)
+            #expect(try await h.customers.count(partnerID: h.partner.id, logger: h.logger) == 5_000)
+            let states = try await h.consents.countsByState(partnerID: h.partner.id, logger: h.logger)
+            #expect(states == [.unknown: 5_000])
+            #expect(h.partnerCenterCalls().count == 10)
+        }
+    }
+
+    @Test func secondSyncUpdatesInsteadOfAdding() async throws {
+        try await GrantorHarness.run(world: GrantorHarness.world(customers: 120)) { h in
+            // given
+            let sync = h.customerSync(pageSize: 50)
+            _ = try await sync.sync(partnerID: h.partner.id, actor: "staff:test", logger: h.logger)
+
+            // when
+            let summary = try await sync.sync(partnerID: h.partner.id, actor: "staff:test", logger: h.logger)
+
+            // then
+            #expect(summary.added == 0)
+            #expect(summary.updated == 120)
+            #expect(summary.pages == 3)
+            #expect(try await h.customers.count(partnerID: h.partner.id, logger: h.logger) == 120)
+        }
+    }
+
+    @Test func customerNoLongerListedIsMarkedRemovedNotDeleted() async throws {
+        try await GrantorHarness.run(world: GrantorHarness.world(customers: 20)) { h in
+            // given: a customer the store knows but Partner Center no longer lists
+            let gone = try #require(TenantID("0f0f0f0f-1111-4222-8333-444444444444"))
+            _ = try await h.customers.upsertPage(
+                partnerID: h.partner.id, customers: [CustomerListing(tenantID: gone, companyName: "Gone Ltd")], logger: h.logger)
+
+            // when
+            let summary = try await h.customerSync().sync(partnerID: h.partner.id, actor: "staff:test", logger: h.logger)
+
+            // then
+            #expect(summary.added == 20)
+            #expect(summary.removed == 1)
+            let row = try await h.customers.customer(partnerID: h.partner.id, tenantID: gone, logger: h.logger)
+            #expect(row?.removedAt != nil)
+            #expect(try await h.customers.count(partnerID: h.partner.id, logger: h.logger) == 20)
+            #expect(try await h.customers.count(partnerID: h.partner.id, includingRemoved: true, logger: h.logger) == 21)
+        }
+    }
+
+    @Test func syncRecordsASummaryAuditEvent() async throws {
+        try await GrantorHarness.run(world: GrantorHarness.world(customers: 30)) { h in
+            // given
+            let sync = h.customerSync(pageSize: 10)
+
+            // when
+            _ = try await sync.sync(partnerID: h.partner.id, actor: "staff:test", logger: h.logger)
+
+            // then
+            let rows = try await h.database.query(
+                "SELECT details::text FROM audit_events WHERE action = 'customers.synced' AND partner_id = \(h.partner.id)",
+                logger: h.logger)
+            var details: [[String: Int]] = []
+            for try await text in rows.decode(String.self) {
+                details.append(try JSONDecoder().decode([String: Int].self, from: Data(text.utf8)))
+            }
+            #expect(details.count == 1)
+            #expect(details.first?["added"] == 30)
+            #expect(details.first?["pages"] == 3)
+            #expect(details.first?["removed"] == 0)
+            #expect(details.first?["durationMs"] != nil)
+        }
+    }
+
+    @Test func throttledPageWaitsRetryAfterAndCompletes() async throws {
+        try await GrantorHarness.run(world: GrantorHarness.world(customers: 30)) { h in
+            // given
+            h.state.updateFaults { $0.throttles[.partnerCenter] = ThrottleFault(next: 1, retryAfterSeconds: 1) }
+
+            // when
+            let summary = try await h.customerSync(pageSize: 10).sync(partnerID: h.partner.id, actor: "staff:test", logger: h.logger)
+
+            // then
+            #expect(summary.throttled == 1)
+            #expect(summary.added == 30)
+            let calls = h.partnerCenterCalls()
+            #expect(calls.map(\.status) == [429, 200, 200, 200])
+            #expect(calls[1].startedAt - calls[0].endedAt >= 1)
+        }
+    }
+}
