@@ -7,9 +7,14 @@ import Orchestrator
 /// `POST /api/v1/customers/{id}/regrant` (DELETE+POST one customer's consent now). Both run
 /// synchronously and answer with what happened.
 /// Wiring: `CustomerRoutes(sync: customerSync, grantor: consentGrantor).register(on: router)`.
-struct CustomerRoutes: Sendable {
+public struct CustomerRoutes: Sendable {
     let sync: CustomerSync
     let grantor: ConsentGrantor
+
+    public init(sync: CustomerSync, grantor: ConsentGrantor) {
+        self.sync = sync
+        self.grantor = grantor
+    }
 
     struct SyncDTO: Encodable {
         let partnerId: UUID
@@ -74,7 +79,7 @@ struct CustomerRoutes: Sendable {
         }
     }
 
-    func register(on router: Router<AppRequestContext>) {
+    public func register(on router: Router<AppRequestContext>) {
         router.post("/api/v1/partners/{id}/sync") { _, context in
             guard let raw = context.parameters.get("id"), let partnerID = UUID(uuidString: raw) else {
                 throw APIError.notFound("no such partner")

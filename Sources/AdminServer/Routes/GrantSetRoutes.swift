@@ -6,8 +6,12 @@ import NIOCore
 
 /// `GET /api/v1/grant-sets` (every version, newest first) and `POST /api/v1/grant-sets` (publish
 /// the next version). Wiring: `GrantSetRoutes(grantSets: GrantSetRepository(client: postgres)).register(on: router)`.
-struct GrantSetRoutes: Sendable {
+public struct GrantSetRoutes: Sendable {
     let grantSets: GrantSetRepository
+
+    public init(grantSets: GrantSetRepository) {
+        self.grantSets = grantSets
+    }
 
     /// The wire form of a grant set.
     struct GrantSetDTO: Encodable {
@@ -39,7 +43,7 @@ struct GrantSetRoutes: Sendable {
         let grants: [Grant]
     }
 
-    func register(on router: Router<AppRequestContext>) {
+    public func register(on router: Router<AppRequestContext>) {
         router.get("/api/v1/grant-sets") { _, context in
             let sets = try await grantSets.all(logger: context.logger)
             return APIJSON.response(["items": sets.map(GrantSetDTO.init)], status: .ok)
