@@ -80,7 +80,7 @@ public struct PartnerRepository: Sendable {
         try await client.query(
             """
             INSERT INTO consent_requests (state_hash, partner_id, code_verifier, expires_at)
-            VALUES (\(stateHash), \(partnerID), \(codeVerifier), \(expiresAt))
+            VALUES (\(Data(stateHash)), \(partnerID), \(codeVerifier), \(expiresAt))
             """, logger: logger)
     }
 
@@ -89,7 +89,7 @@ public struct PartnerRepository: Sendable {
         let rows = try await client.query(
             """
             UPDATE consent_requests SET used_at = now()
-            WHERE state_hash = \(stateHash) AND used_at IS NULL AND expires_at > now()
+            WHERE state_hash = \(Data(stateHash)) AND used_at IS NULL AND expires_at > now()
             RETURNING partner_id, code_verifier
             """, logger: logger)
         for try await (partnerID, verifier) in rows.decode((UUID, String).self) { return (partnerID, verifier) }
@@ -103,7 +103,7 @@ public struct PartnerRepository: Sendable {
         try await client.withTransaction(logger: logger) { connection in
             try await connection.query(
                 """
-                UPDATE partners SET refresh_token_sealed = \(sealed.combined), key_id = \(sealed.keyID),
+                UPDATE partners SET refresh_token_sealed = \(Data(sealed.combined)), key_id = \(sealed.keyID),
                     token_version = token_version + 1, status = 'active', status_reason = NULL,
                     consented_by = \(consentedBy), consented_at = now(), last_redeemed_at = now(),
                     last_token_error = NULL, last_token_error_code = NULL, updated_at = now()
@@ -136,7 +136,7 @@ public struct PartnerRepository: Sendable {
     public func storeRotatedToken(partnerID: UUID, expectedVersion: Int64, sealed: TokenSealer.Sealed, logger: Logger) async throws -> Bool {
         let rows = try await client.query(
             """
-            UPDATE partners SET refresh_token_sealed = \(sealed.combined), key_id = \(sealed.keyID),
+            UPDATE partners SET refresh_token_sealed = \(Data(sealed.combined)), key_id = \(sealed.keyID),
                 token_version = token_version + 1, last_redeemed_at = now(),
                 last_token_error = NULL, last_token_error_code = NULL, updated_at = now()
             WHERE id = \(partnerID) AND token_version = \(expectedVersion)
@@ -196,7 +196,7 @@ public struct PartnerRepository: Sendable {
     public func reseal(partnerID: UUID, expectedVersion: Int64, sealed: TokenSealer.Sealed, logger: Logger) async throws -> Bool {
         let rows = try await client.query(
             """
-            UPDATE partners SET refresh_token_sealed = \(sealed.combined), key_id = \(sealed.keyID),
+            UPDATE partners SET refresh_token_sealed = \(Data(sealed.combined)), key_id = \(sealed.keyID),
                 token_version = token_version + 1, updated_at = now()
             WHERE id = \(partnerID) AND token_version = \(expectedVersion)
             RETURNING id
