@@ -3,47 +3,77 @@ import Foundation
 import Hummingbird
 import Logging
 import PostgresNIO
+import ServiceLifecycle
 
 /// Choices of the process that starts the server, beyond the environment's configuration.
 public struct BuildOptions: Sendable {
     /// Apply pending migrations before serving (the demo and single-node installs); otherwise a
     /// migration job applies them and `/readyz` reports "not ready" until it has.
     public var migrateOnBoot: Bool
+    /// Run the background services (token keeper, ...). Tests that drive them by hand turn this off.
+    public var backgroundServices: Bool
     /// Called with the bound port once the server listens (tests and the demo bind port 0).
     public var onServerRunning: @Sendable (Int) async -> Void
 
-    public init(migrateOnBoot: Bool = false, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) {
+    public init(
+        migrateOnBoot: Bool = false, backgroundServices: Bool = true,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) {
         self.migrateOnBoot = migrateOnBoot
+        self.backgroundServices = backgroundServices
         self.onServerRunning = onServerRunning
     }
 }
 
 /// The composition root of `cpv serve`: `main` and the tests both call this.
 ///
-/// Builds the database client (run as a `Service` under the application's service group), checks
-/// the migration ledger before the server accepts connections, and registers the routes.
+/// Builds the services graph (`AppServices`), runs the database pool, the HTTP client and the
+/// background services under the application's service group, checks the migration ledger before
+/// the server accepts connections, and registers the routes.
 public func buildApplication(
     configuration: AppConfiguration,
     logger: Logger,
     metrics: AppMetrics = AppMetrics(),
     options: BuildOptions = BuildOptions()
-) throws -> some ApplicationProtocol {
+) async throws -> some ApplicationProtocol {
+    let services = try AppServices(configuration: configuration, logger: logger)
+    return try await buildApplication(services: services, logger: logger, metrics: metrics, options: options)
+}
+
+/// The same, around services built by the caller (tests that also drive the services directly).
+public func buildApplication(
+    services: AppServices,
+    logger: Logger,
+    metrics: AppMetrics = AppMetrics(),
+    options: BuildOptions = BuildOptions()
+) async throws -> some ApplicationProtocol {
+    let configuration = services.configuration
     let migrations = MigrationRunner(files: try loadMigrationFiles(configuration: configuration))
-    var databaseConfiguration = configuration.database.clientConfiguration()
-    databaseConfiguration.options.maximumConnections = configuration.databaseMaxConnections
-    let database = PostgresClient(configuration: databaseConfiguration, backgroundLogger: logger)
+    guard
+        let templates = PageRenderer.locateDirectory(
+            explicit: configuration.templatesDirectory, executablePath: CommandLine.arguments.first ?? ".")
+    else {
+        throw PageRendererError.missingTemplate("consent-result", "./Templates")
+    }
+    let pages = try await PageRenderer(directory: templates)
 
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: APIErrorMiddleware())
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: MetricsMiddleware())
-    HealthRoutes(database: database, migrations: migrations, probeTimeout: .seconds(3)).register(on: router)
+    HealthRoutes(database: services.database, migrations: migrations, probeTimeout: .seconds(3)).register(on: router)
     MetricsRoute(registry: metrics.registry).register(on: router)
+    ConsentRoutes(onboarding: services.onboarding, pages: pages, applicationName: configuration.applicationDisplayName)
+        .register(on: router)
+
+    let api = router.group("api/v1").add(
+        middleware: StaffAuthMiddleware(tokens: services.staffTokens, failures: FailedAuthentications()))
+    PartnerRoutes(partners: services.partners, onboarding: services.onboarding, verifier: services.verifier).register(on: api)
 
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "cpv"),
-        services: [database],
+        services: services.longLivedServices + (options.backgroundServices ? services.backgroundServices(logger: logger) : []),
         onServerRunning: { channel in
             await options.onServerRunning(channel.localAddress?.port ?? configuration.httpPort)
         },
@@ -51,9 +81,9 @@ public func buildApplication(
     )
     app.beforeServerStarts {
         if options.migrateOnBoot {
-            try await migrations.migrate(client: database, logger: logger)
+            try await migrations.migrate(client: services.database, logger: logger)
         }
-        let status = try await migrations.verify(client: database, logger: logger)
+        let status = try await migrations.verify(client: services.database, logger: logger)
         if !status.pending.isEmpty {
             logger.warning(
                 "database schema is behind this binary: /readyz answers not ready until `cpv migrate` runs",

@@ -39,13 +39,30 @@ public struct TokenBucket: Sendable, Equatable, Codable {
     ) {
         self.capacity = max(capacity, 1)
         self.maximumRate = max(ratePerSecond, .leastNonzeroMagnitude)
-        self.minimumRate = min(minimumRate ?? self.maximumRate / 100, self.maximumRate)
+        // Never zero: the wait for the next token divides by the rate.
+        self.minimumRate = max(min(minimumRate ?? self.maximumRate / 100, self.maximumRate), .leastNormalMagnitude)
         self.decreaseFactor = min(max(decreaseFactor, 0.01), 1)
         self.increaseStep = increaseStep ?? self.maximumRate / 100
         self.rate = self.maximumRate
         self.tokens = self.capacity
         self.updatedAt = now
         self.throttledUntil = nil
+    }
+
+    /// A bucket restored from its stored row, exactly as it was saved.
+    public init(
+        capacity: Double, maximumRate: Double, minimumRate: Double, decreaseFactor: Double, increaseStep: Double,
+        rate: Double, tokens: Double, updatedAt: Date, throttledUntil: Date?
+    ) {
+        self.capacity = capacity
+        self.maximumRate = maximumRate
+        self.minimumRate = minimumRate
+        self.decreaseFactor = decreaseFactor
+        self.increaseStep = increaseStep
+        self.rate = rate
+        self.tokens = tokens
+        self.updatedAt = updatedAt
+        self.throttledUntil = throttledUntil
     }
 
     /// Takes one token if there is one; otherwise says when to come back.
@@ -59,7 +76,9 @@ public struct TokenBucket: Sendable, Equatable, Codable {
             return .granted
         }
         let missing = 1 - tokens
-        return .wait(until: max(now, updatedAt).addingTimeInterval(missing / rate))
+        // A restored row could hold a zero rate; wait a second rather than divide by zero.
+        let wait = rate > 0 ? missing / rate : 1
+        return .wait(until: max(now, updatedAt).addingTimeInterval(wait))
     }
 
     /// A 429 arrived: grant nothing before `until`, start empty after it, and lower the rate.

@@ -11,7 +11,10 @@ struct CPV: AsyncParsableCommand {
         commandName: "cpv",
         abstract: "Keeps a Control Panel Vendor's application consented in every customer tenant of every CSP partner.",
         version: ProductVersion.current,
-        subcommands: [ServeCommand.self, MigrateCommand.self, KeysCommand.self, SimulatorCommand.self]
+        subcommands: [
+            ServeCommand.self, MigrateCommand.self, PartnersCommand.self, TokensCommand.self, KeysCommand.self,
+            SimulatorCommand.self,
+        ]
     )
 
     /// Runs the chosen subcommand; the failures an operator can fix end as one line on standard

@@ -14,7 +14,7 @@ import Testing
 
     @Test func healthzAnswersWhileTheProcessIsUp() async throws {
         try await TestDatabase.withMigratedDatabase { _, url in
-            let app = try buildApplication(configuration: try configuration(url), logger: TestDatabase.logger)
+            let app = try await buildApplication(configuration: try configuration(url), logger: TestDatabase.logger)
             try await app.test(.router) { client in
                 try await client.execute(uri: "/healthz", method: .get) { response in
                     #expect(response.status == .ok)
@@ -26,7 +26,7 @@ import Testing
 
     @Test func readyzIsReadyWhenTheDatabaseIsMigrated() async throws {
         try await TestDatabase.withMigratedDatabase { _, url in
-            let app = try buildApplication(configuration: try configuration(url), logger: TestDatabase.logger)
+            let app = try await buildApplication(configuration: try configuration(url), logger: TestDatabase.logger)
             try await app.test(.router) { client in
                 try await client.execute(uri: "/readyz", method: .get) { response in
                     #expect(response.status == .ok)
@@ -40,7 +40,7 @@ import Testing
 
     @Test func readyzIsNotReadyWhileMigrationsArePending() async throws {
         try await TestDatabase.withEmptyDatabase { _, url in
-            let app = try buildApplication(configuration: try configuration(url), logger: TestDatabase.logger)
+            let app = try await buildApplication(configuration: try configuration(url), logger: TestDatabase.logger)
             try await app.test(.router) { client in
                 try await client.execute(uri: "/readyz", method: .get) { response in
                     #expect(response.status == .serviceUnavailable)
@@ -54,7 +54,7 @@ import Testing
 
     @Test func migrateOnBootMakesAnEmptyDatabaseReady() async throws {
         try await TestDatabase.withEmptyDatabase { _, url in
-            let app = try buildApplication(
+            let app = try await buildApplication(
                 configuration: try configuration(url), logger: TestDatabase.logger, options: .init(migrateOnBoot: true))
             try await app.test(.router) { client in
                 try await client.execute(uri: "/readyz", method: .get) { response in
@@ -66,7 +66,7 @@ import Testing
 
     @Test func metricsAreServedInPrometheusTextFormat() async throws {
         try await TestDatabase.withMigratedDatabase { _, url in
-            let app = try buildApplication(configuration: try configuration(url), logger: TestDatabase.logger)
+            let app = try await buildApplication(configuration: try configuration(url), logger: TestDatabase.logger)
             try await app.test(.router) { client in
                 try await client.execute(uri: "/metrics", method: .get) { response in
                     #expect(response.status == .ok)
@@ -79,7 +79,7 @@ import Testing
 
     @Test func anUnknownRouteAnswersTheJSONErrorShape() async throws {
         try await TestDatabase.withMigratedDatabase { _, url in
-            let app = try buildApplication(configuration: try configuration(url), logger: TestDatabase.logger)
+            let app = try await buildApplication(configuration: try configuration(url), logger: TestDatabase.logger)
             try await app.test(.router) { client in
                 try await client.execute(uri: "/api/v1/nothing-here", method: .get) { response in
                     #expect(response.status == .notFound)

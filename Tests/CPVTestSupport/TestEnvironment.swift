@@ -11,6 +11,7 @@ public enum TestEnvironment {
         var environment = [
             "CPV_DATABASE_URL": database.description,
             "CPV_MIGRATIONS_DIR": TestDatabase.migrationsDirectory.path,
+            "CPV_TEMPLATES_DIR": TestDatabase.migrationsDirectory.deletingLastPathComponent().appendingPathComponent("Templates").path,
             "CPV_HTTP_HOST": "127.0.0.1",
             "CPV_HTTP_PORT": "0",
             "CPV_APP_ID": applicationID,

@@ -101,3 +101,33 @@ import Testing
         #expect(copy == bucket)
     }
 }
+
+@Suite struct TokenBucketRestoreTests {
+    let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+
+    @Test func aRestoredBucketEqualsTheOneThatWasStored() {
+        // given
+        var bucket = TokenBucket(capacity: 5, ratePerSecond: 50, now: t0)
+        bucket.throttle(until: t0 + 2)
+        // when
+        let restored = TokenBucket(
+            capacity: bucket.capacity, maximumRate: bucket.maximumRate, minimumRate: bucket.minimumRate,
+            decreaseFactor: bucket.decreaseFactor, increaseStep: bucket.increaseStep, rate: bucket.rate,
+            tokens: bucket.tokens, updatedAt: bucket.updatedAt, throttledUntil: bucket.throttledUntil)
+        // then
+        #expect(restored == bucket)
+    }
+
+    @Test func aZeroMinimumRateCannotStopTheBucket() {
+        var bucket = TokenBucket(capacity: 1, ratePerSecond: 1, now: t0, minimumRate: 0)
+        for second in 1...2000 { bucket.throttle(until: t0 + Double(second)) }
+        #expect(bucket.rate > 0)
+    }
+
+    @Test func aRestoredZeroRateWaitsASecondInsteadOfForever() {
+        var bucket = TokenBucket(
+            capacity: 1, maximumRate: 1, minimumRate: 0, decreaseFactor: 0.5, increaseStep: 0.01, rate: 0,
+            tokens: 0, updatedAt: t0, throttledUntil: nil)
+        #expect(bucket.take(now: t0) == .wait(until: t0 + 1))
+    }
+}

@@ -66,6 +66,9 @@ public struct AppConfiguration: Sendable {
     public var logLevel: LogLevel
     public var logFormat: LogFormat
     public var workers: Int
+    public var templatesDirectory: String?
+    /// Redeem each partner's refresh token after this many days without use (the limit is 90).
+    public var tokenRefreshDays: Int
 
     // Present when `purpose == .server`.
     public var applicationID: ApplicationID?
@@ -82,7 +85,7 @@ public struct AppConfiguration: Sendable {
         "CPV_APP_ID", "CPV_APP_DISPLAY_NAME", "CPV_APP_SECRET", "CPV_APP_SECRET_FILE", "CPV_APP_CERT_FILE",
         "CPV_APP_KEY_FILE", "CPV_APP_ASSERTION_ALGORITHM", "CPV_SEALING_KEYS", "CPV_SEALING_KEYS_FILE",
         "CPV_TOKEN_STORE", "CPV_LOGIN_URL", "CPV_PARTNER_CENTER_URL", "CPV_GRAPH_URL", "CPV_ARM_URL",
-        "CPV_KEYVAULT_URL",
+        "CPV_KEYVAULT_URL", "CPV_TEMPLATES_DIR", "CPV_TOKEN_REFRESH_DAYS",
         // Read by the `cpv` CLI client, the test suite and ops scripts, not by the server.
         "CPV_URL", "CPV_TOKEN", "CPV_TOKEN_FILE", "CPV_TEST_DATABASE_URL", "CPV_HOME", "CPV_PG_PORT",
     ]
@@ -117,6 +120,8 @@ public struct AppConfiguration: Sendable {
         logLevel = try reader.choice("CPV_LOG_LEVEL", default: .info)
         logFormat = try reader.choice("CPV_LOG_FORMAT", default: .text)
         workers = try reader.integer("CPV_WORKERS", default: 8, range: 0...256)
+        templatesDirectory = reader.string("CPV_TEMPLATES_DIR")
+        tokenRefreshDays = try reader.integer("CPV_TOKEN_REFRESH_DAYS", default: 7, range: 1...60)
         applicationDisplayName = reader.string("CPV_APP_DISPLAY_NAME") ?? "CPV Consent Orchestrator"
         tokenStore = try reader.choice("CPV_TOKEN_STORE", default: .database)
         endpoints = EndpointOverrides(

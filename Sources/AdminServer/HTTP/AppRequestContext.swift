@@ -1,11 +1,32 @@
+import ConsentDomain
 import Hummingbird
+import NIOCore
 
-/// The request context of the admin server. Later fields (the authenticated staff member, the
-/// console session) are added here so that every handler sees the same type.
-public struct AppRequestContext: RequestContext {
+/// The request context of the admin server: the authenticated staff member (set by
+/// `StaffAuthMiddleware`) and the caller's address (for slowing down repeated failed sign-ins).
+public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
+    public var staff: StaffMember?
+    public let remoteAddress: SocketAddress?
 
-    public init(source: Source) {
+    public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+
+    /// Request bodies of the admin API are small JSON documents.
+    public var maxUploadSize: Int { 64 * 1024 }
+
+    /// The staff member, if their role allows `required`; otherwise a 401 or 403 `APIError`.
+    public func require(_ required: StaffRole) throws -> StaffMember {
+        guard let staff else {
+            throw APIError(.unauthorized, code: "unauthenticated", message: "send an API token as `Authorization: Bearer cpv_...`")
+        }
+        guard staff.role.allows(required) else {
+            throw APIError(
+                .forbidden, code: "forbidden", message: "this needs the \(required.rawValue) role; your token has \(staff.role.rawValue)",
+                details: ["required": required.rawValue, "role": staff.role.rawValue])
+        }
+        return staff
     }
 }

@@ -20,7 +20,7 @@ struct ServeCommand: AsyncParsableCommand {
         try await DatabaseProbe.check(configuration.database, logger: logger)
         let metrics = AppMetrics()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics.registry))
-        let app = try buildApplication(
+        let app = try await buildApplication(
             configuration: configuration, logger: logger, metrics: metrics,
             options: BuildOptions(migrateOnBoot: migrate) { port in
                 logger.notice(

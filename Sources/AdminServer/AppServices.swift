@@ -1,0 +1,87 @@
+import AsyncHTTPClient
+import ConsentDomain
+import ConsentStore
+import Foundation
+import Logging
+import MicrosoftCloud
+import Orchestrator
+import PostgresNIO
+import ServiceLifecycle
+
+/// Everything a `cpv` process wires together from its configuration, built in one place so that
+/// `cpv serve`, `cpv worker`, the one-shot commands and the tests get the same graph.
+///
+/// Owns one long-lived resource that must run as a service: the PostgreSQL pool
+/// (`longLivedServices`). Microsoft's endpoints are called through `HTTPClient.shared`.
+public struct AppServices: Sendable {
+    public let configuration: AppConfiguration
+    public let database: PostgresClient
+    public let http: HTTPClient
+    public let partners: PartnerRepository
+    public let staffTokens: StaffTokenRepository
+    public let sealer: TokenSealer
+    public let entra: EntraTokenClient
+    public let tokenProvider: PartnerTokenProvider
+    public let partnerCenter: PartnerCenterClient
+    public let onboarding: PartnerOnboarding
+    public let verifier: PartnerVerifier
+    public let overrides: CloudProfile.Overrides
+
+    public init(configuration: AppConfiguration, logger: Logger) throws {
+        guard let applicationID = configuration.applicationID, let sealingKeys = configuration.sealingKeys,
+            let credentialSetting = configuration.clientCredential
+        else {
+            throw ConfigurationError(key: "CPV_APP_ID", problem: "the server configuration is incomplete")
+        }
+        self.configuration = configuration
+        var databaseConfiguration = configuration.database.clientConfiguration()
+        databaseConfiguration.options.maximumConnections = configuration.databaseMaxConnections
+        database = PostgresClient(configuration: databaseConfiguration, backgroundLogger: logger)
+
+        // The process-wide client: it needs no shutdown, so no code path (a failed boot, a test that
+        // throws before its services start) can leak it. Every request carries its own deadline.
+        http = HTTPClient.shared
+
+        let credential: ClientCredential
+        switch credentialSetting {
+        case .secret(let secret):
+            credential = .secret(secret, style: .formBody)
+        case .certificate(let certificatePath, let privateKeyPath, let algorithm):
+            do {
+                credential = .certificate(
+                    try ClientCertificate(
+                        certificatePath: certificatePath, privateKeyPath: privateKeyPath,
+                        algorithm: algorithm == .ps256 ? .ps256 : .rs256))
+            } catch {
+                throw ConfigurationError(key: "CPV_APP_CERT_FILE", problem: error.description)
+            }
+        }
+        overrides = CloudProfile.Overrides(
+            login: configuration.endpoints.login, partnerCenter: configuration.endpoints.partnerCenter,
+            graph: configuration.endpoints.graph, arm: configuration.endpoints.arm)
+        partners = PartnerRepository(client: database)
+        staffTokens = StaffTokenRepository(client: database)
+        sealer = TokenSealer(keys: sealingKeys)
+        entra = EntraTokenClient(http: http, clientID: applicationID.description, credential: credential)
+        tokenProvider = PartnerTokenProvider(repository: partners, sealer: sealer, entra: entra, overrides: overrides)
+        partnerCenter = PartnerCenterClient(http: http)
+        onboarding = PartnerOnboarding(
+            repository: partners, sealer: sealer, entra: entra, overrides: overrides, clientID: applicationID.description,
+            publicURL: configuration.publicURL)
+        verifier = PartnerVerifier(provider: tokenProvider, partnerCenter: partnerCenter)
+    }
+
+    /// The services every process runs: the database pool.
+    public var longLivedServices: [any Service] {
+        [database]
+    }
+
+    /// Background work of `cpv serve` (and later `cpv worker`).
+    public func backgroundServices(logger: Logger) -> [any Service] {
+        [
+            TokenKeeper(
+                repository: partners, provider: tokenProvider, redeemAfter: TimeInterval(configuration.tokenRefreshDays) * 86_400,
+                logger: logger)
+        ]
+    }
+}

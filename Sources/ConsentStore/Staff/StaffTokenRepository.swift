@@ -1,0 +1,127 @@
+import ConsentDomain
+import Crypto
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Staff API tokens: shown once at creation, stored only as a SHA-256 hash.
+///
+/// A token is `cpv_<prefix>_<secret>`: the 8-character prefix identifies it in lists and logs;
+/// the 256-bit secret makes a plain (unsalted) hash safe (ASVS 6.5.2 asks for at least 112 bits).
+public struct StaffTokenRepository: Sendable {
+    let client: PostgresClient
+
+    public init(client: PostgresClient) {
+        self.client = client
+    }
+
+    public struct TokenSummary: Sendable, Equatable {
+        public let id: Int64
+        public let name: String
+        public let role: StaffRole
+        public let prefix: String
+        public let createdBy: String
+        public let createdAt: Date
+        public let lastUsedAt: Date?
+        public let revokedAt: Date?
+    }
+
+    /// Creates a token and returns it in clear, the only time it is ever available.
+    public func create(name: String, role: StaffRole, createdBy: String, logger: Logger) async throws -> (TokenSummary, Secret<String>) {
+        let prefix = Self.randomAlphanumeric(8)
+        let token = Secret("cpv_\(prefix)_\(Self.randomAlphanumeric(43))")
+        return try await client.withTransaction(logger: logger) { connection in
+            let rows = try await connection.query(
+                """
+                INSERT INTO staff_tokens (name, role, token_prefix, token_hash, created_by)
+                VALUES (\(name), \(role.rawValue), \(prefix), \(Self.hash(token)), \(createdBy))
+                RETURNING id, created_at
+                """, logger: logger)
+            var created: (Int64, Date)?
+            for try await row in rows.decode((Int64, Date).self) { created = row }
+            guard let (id, createdAt) = created else { throw StaffTokenError.notFound }
+            try await AuditWriter.append(
+                AuditRecord(
+                    actor: createdBy, action: "staff_token.created",
+                    details: PartnerRepository.json(["name": name, "role": role.rawValue, "prefix": prefix, "id": String(id)])),
+                on: connection, logger: logger)
+            let summary = TokenSummary(
+                id: id, name: name, role: role, prefix: prefix, createdBy: createdBy, createdAt: createdAt, lastUsedAt: nil,
+                revokedAt: nil)
+            return (summary, token)
+        }
+    }
+
+    /// The staff member a presented token belongs to, or nil for an unknown or revoked token.
+    /// Records the use at most once a minute, so reads do not turn into a write per request.
+    public func authenticate(_ token: String, logger: Logger) async throws -> StaffMember? {
+        guard token.hasPrefix("cpv_"), token.count < 200 else { return nil }
+        let rows = try await client.query(
+            """
+            UPDATE staff_tokens SET last_used_at = now()
+            WHERE token_hash = \(Self.hash(Secret(token))) AND revoked_at IS NULL
+              AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
+            RETURNING id, name, role
+            """, logger: logger)
+        for try await (id, name, role) in rows.decode((Int64, String, String).self) {
+            return StaffRole(rawValue: role).map { StaffMember(tokenID: id, name: name, role: $0) }
+        }
+        let unchanged = try await client.query(
+            """
+            SELECT id, name, role FROM staff_tokens
+            WHERE token_hash = \(Self.hash(Secret(token))) AND revoked_at IS NULL
+            """, logger: logger)
+        for try await (id, name, role) in unchanged.decode((Int64, String, String).self) {
+            return StaffRole(rawValue: role).map { StaffMember(tokenID: id, name: name, role: $0) }
+        }
+        return nil
+    }
+
+    public func list(logger: Logger) async throws -> [TokenSummary] {
+        let rows = try await client.query(
+            """
+            SELECT id, name, role, token_prefix, created_by, created_at, last_used_at, revoked_at
+            FROM staff_tokens ORDER BY id
+            """, logger: logger)
+        var tokens: [TokenSummary] = []
+        for try await (id, name, role, prefix, createdBy, createdAt, lastUsedAt, revokedAt) in rows.decode(
+            (Int64, String, String, String, String, Date, Date?, Date?).self)
+        {
+            tokens.append(
+                TokenSummary(
+                    id: id, name: name, role: StaffRole(rawValue: role) ?? .viewer, prefix: prefix, createdBy: createdBy,
+                    createdAt: createdAt, lastUsedAt: lastUsedAt, revokedAt: revokedAt))
+        }
+        return tokens
+    }
+
+    /// Revokes a token by id; returns false when it does not exist or was already revoked.
+    public func revoke(id: Int64, actor: String, logger: Logger) async throws -> Bool {
+        try await client.withTransaction(logger: logger) { connection in
+            let rows = try await connection.query(
+                "UPDATE staff_tokens SET revoked_at = now() WHERE id = \(id) AND revoked_at IS NULL RETURNING name",
+                logger: logger)
+            var revokedName: String?
+            for try await name in rows.decode(String.self) { revokedName = name }
+            guard let revokedName else { return false }
+            try await AuditWriter.append(
+                AuditRecord(actor: actor, action: "staff_token.revoked", details: PartnerRepository.json(["id": String(id), "name": revokedName])),
+                on: connection, logger: logger)
+            return true
+        }
+    }
+
+    static func hash(_ token: Secret<String>) -> Data {
+        Data(SHA256.hash(data: Data(token.revealed.utf8)))
+    }
+
+    static func randomAlphanumeric(_ count: Int) -> String {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<count).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
+    }
+}
+
+public enum StaffTokenError: Error, Equatable {
+    case notFound
+}

@@ -1,0 +1,152 @@
+import AdminServer
+import AsyncHTTPClient
+import CPVTestSupport
+import ConsentDomain
+import ConsentStore
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import PartnerCenterSimulator
+import PostgresNIO
+
+/// A server under test wired to a running simulator and a fresh database, with an admin token.
+struct IdentityHarness: Sendable {
+    static let publicURL = "http://cpv.test"
+
+    let simulator: RunningSimulator
+    let services: AppServices
+    let database: PostgresClient
+    let adminToken: String
+    let client: any TestClientProtocol
+
+    var world: SimulatorWorld { simulator.state.world }
+    var logger: Logger { TestDatabase.logger }
+
+    static func application() -> SimulatedApplication {
+        SimulatedApplication(
+            appId: TestEnvironment.applicationID, displayName: "CPV Test App", homeTenantId: "99999999-8888-4777-8666-555555555555",
+            clientSecrets: [SimulatedClientSecret(value: "test-client-secret")], redirectURIs: [publicURL + "/consent/callback"])
+    }
+
+    static func run(
+        partners: Int = 2, customers: Int = 5, options: SimulatorOptions = SimulatorOptions(),
+        _ body: @Sendable (IdentityHarness) async throws -> Void
+    ) async throws {
+        let world = SimulatorWorld.generated(seed: 42, partners: partners, customersPerPartner: customers, application: application())
+        try await PartnerCenterSimulator.withRunning(world: world, options: options, logger: TestDatabase.logger) { simulator in
+            try await TestDatabase.withMigratedDatabase { database, url in
+                let environment = TestEnvironment.server(
+                    database: url,
+                    overrides: [
+                        "CPV_PUBLIC_URL": publicURL, "CPV_LOGIN_URL": simulator.baseURL, "CPV_PARTNER_CENTER_URL": simulator.baseURL,
+                        "CPV_GRAPH_URL": simulator.baseURL, "CPV_ARM_URL": simulator.baseURL,
+                    ])
+                let configuration = try AppConfiguration(environment: environment, purpose: .server)
+                let services = try AppServices(configuration: configuration, logger: TestDatabase.logger)
+                let (_, token) = try await StaffTokenRepository(client: database).create(
+                    name: "test-admin", role: .admin, createdBy: "test", logger: TestDatabase.logger)
+                let app = try await buildApplication(
+                    services: services, logger: TestDatabase.logger, options: BuildOptions(backgroundServices: false))
+                try await app.test(.router) { client in
+                    try await body(
+                        IdentityHarness(
+                            simulator: simulator, services: services, database: database, adminToken: token.revealed, client: client))
+                }
+            }
+        }
+    }
+
+    // MARK: API calls
+
+    func api(
+        _ method: HTTPRequest.Method, _ path: String, token: String? = nil, json: String? = nil
+    ) async throws -> (status: HTTPResponse.Status, body: String) {
+        var headers: HTTPFields = [:]
+        if let token = token ?? Optional(adminToken), !token.isEmpty { headers[.authorization] = "Bearer \(token)" }
+        if json != nil { headers[.contentType] = "application/json" }
+        return try await client.execute(
+            uri: path, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) }
+        ) { response in
+            (response.status, String(buffer: response.body))
+        }
+    }
+
+    func registerPartner(_ index: Int = 0) async throws -> UUID {
+        let partner = world.partners[index]
+        let (status, body) = try await api(
+            .post, "/api/v1/partners", json: #"{"tenantId":"\#(partner.tenantId)","displayName":"\#(partner.displayName)","cloud":"global"}"#)
+        guard status == .created, let id = Self.field("id", in: body).flatMap(UUID.init(uuidString:)) else {
+            throw TestDatabaseError("registration failed: \(status) \(body)")
+        }
+        return id
+    }
+
+    // MARK: The browser's side of the consent flow
+
+    /// Follows the redirect chain like a browser: our start page → the simulator's authorize
+    /// endpoint (which signs `loginHint` in, or the partner's first admin) → our callback.
+    func consent(
+        partnerID: UUID, loginHint: String? = nil, authorizeTenant: String? = nil, tamperState: ((String) -> String)? = nil, beforeCallback: () -> Void = {}
+    ) async throws -> (status: HTTPResponse.Status, body: String, callback: String) {
+        let start = try await client.execute(uri: "/consent/\(partnerID.uuidString.lowercased())/start", method: .get) { $0 }
+        guard start.status == .found, var authorize = start.headers[.location] else {
+            throw TestDatabaseError("start did not redirect: \(start.status) \(String(buffer: start.body))")
+        }
+        if let authorizeTenant, let range = authorize.range(of: #"/[0-9a-f-]{36}/oauth2/"#, options: .regularExpression) {
+            authorize.replaceSubrange(range, with: "/\(authorizeTenant)/oauth2/")
+        }
+        if let loginHint { authorize += "&login_hint=\(loginHint.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? loginHint)" }
+        var request = HTTPClientRequest(url: authorize)
+        request.method = .GET
+        let noRedirects = HTTPClient(
+            eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+        let location: String
+        do {
+            let response = try await noRedirects.execute(request, timeout: .seconds(10))
+            location = response.headers.first(name: "Location") ?? ""
+            try await noRedirects.shutdown()
+        } catch {
+            try? await noRedirects.shutdown()
+            throw error
+        }
+        guard location.hasPrefix(Self.publicURL + "/consent/callback") else {
+            throw TestDatabaseError("authorize did not redirect to the callback: \(location)")
+        }
+        var callback = String(location.dropFirst(Self.publicURL.count))
+        if let tamperState, let range = callback.range(of: #"state=[^&]*"#, options: .regularExpression) {
+            let state = String(callback[range].dropFirst("state=".count))
+            callback.replaceSubrange(range, with: "state=" + tamperState(state))
+        }
+        beforeCallback()
+        let (status, body) = try await client.execute(uri: callback, method: .get) { ($0.status, String(buffer: $0.body)) }
+        return (status, body, callback)
+    }
+
+    func callback(_ pathAndQuery: String) async throws -> (status: HTTPResponse.Status, body: String) {
+        try await client.execute(uri: pathAndQuery, method: .get) { ($0.status, String(buffer: $0.body)) }
+    }
+
+    // MARK: Database reads
+
+    func partnerRow(_ id: UUID) async throws -> (status: String, reason: String?, version: Int64, sealed: Data?) {
+        let rows = try await database.query(
+            "SELECT status, status_reason, token_version, refresh_token_sealed FROM partners WHERE id = \(id)", logger: logger)
+        for try await row in rows.decode((String, String?, Int64, Data?).self) { return row }
+        throw TestDatabaseError("no partner \(id)")
+    }
+
+    func auditActions(partnerID: UUID) async throws -> [String] {
+        let rows = try await database.query(
+            "SELECT action FROM audit_events WHERE partner_id = \(partnerID) ORDER BY seq", logger: logger)
+        var actions: [String] = []
+        for try await action in rows.decode(String.self) { actions.append(action) }
+        return actions
+    }
+
+    static func field(_ name: String, in json: String) -> String? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return nil }
+        return object[name] as? String
+    }
+}
