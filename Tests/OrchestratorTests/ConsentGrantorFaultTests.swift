@@ -1,4 +1,5 @@
 import ConsentDomain
+import ConsentStore
 import Foundation
 import Orchestrator
 import PartnerCenterSimulator
@@ -61,6 +62,30 @@ import Testing
             // then
             #expect(second.state == .granted)
             #expect(h.partnerCenterCalls().map(\.status) == [204, 400, 404, 201])
+            #expect(await h.state.consents(customerId: customer.tenantID.description).count == 1)
+        }
+    }
+
+    @Test func crashBetweenDeleteAndPostIsRepairedByTheNextAttempt() async throws {
+        try await GrantorHarness.run { h in
+            // given: a task that got as far as the DELETE and died (state `granting`, consent gone)
+            let customer = try await grantedCustomer(h)
+            try await h.consents.apply(
+                customerID: customer.id, change: ConsentStateChange(state: .granting, grantSetVersion: 1, startsAttempt: true),
+                audit: [], logger: h.logger)
+            let token = try await h.tokens.partnerCenterToken(for: h.partner, logger: h.logger)
+            _ = try await h.partnerCenter.deleteConsent(
+                profile: h.tokens.profile(for: h.partner), accessToken: token, customerTenantID: customer.tenantID.description,
+                applicationID: GrantorHarness.appID, ids: .init(correlationID: UUID()), logger: h.logger)
+            #expect(await h.state.consents(customerId: customer.tenantID.description).isEmpty)
+            h.state.clearCalls()
+
+            // when
+            let outcome = try await h.grantor().regrant(customerID: customer.id, actor: "staff:test", logger: h.logger)
+
+            // then
+            #expect(h.partnerCenterCalls().map(\.status) == [404, 201])
+            #expect(outcome.state == .granted)
             #expect(await h.state.consents(customerId: customer.tenantID.description).count == 1)
         }
     }
@@ -164,6 +189,28 @@ import Testing
                 "consent.delete.requested", "consent.delete.succeeded", "consent.post.requested", "consent.post.conflict",
                 "consent.pair.rerun", "consent.delete.requested", "consent.delete.not_found", "consent.post.requested",
                 "consent.post.succeeded",
+            ])
+        }
+    }
+
+    @Test func secondConflictAfterTheRerunFailsWithTheConflictCode() async throws {
+        try await GrantorHarness.run { h in
+            // given: the consent "survives" every DELETE, so both POSTs find it
+            let customer = try await grantedCustomer(h)
+            h.state.updateFaults { $0.conflictOnPost[customer.tenantID.description] = 2 }
+
+            // when
+            let outcome = try await h.grantor().regrant(customerID: customer.id, actor: "staff:test", logger: h.logger)
+
+            // then
+            #expect(h.partnerCenterCalls().map(\.status) == [204, 409, 404, 409])
+            #expect(outcome.result == .failed)
+            #expect(outcome.state == .failed)
+            #expect(outcome.errorCode == "409")
+            #expect(try await newActions(h, customer, after: 4) == [
+                "consent.delete.requested", "consent.delete.succeeded", "consent.post.requested", "consent.post.conflict",
+                "consent.pair.rerun", "consent.delete.requested", "consent.delete.not_found", "consent.post.requested",
+                "consent.post.conflict", "consent.gave_up",
             ])
         }
     }

@@ -30,6 +30,9 @@ public struct SimulatorFaults: Codable, Sendable, Equatable {
     /// Customer id → HTTP status: after the next successful DELETE of a consent there, the following
     /// POST fails with that status without creating anything (the "consent gone" hazard).
     public var failPostAfterDelete: [String: Int] = [:]
+    /// Customer id → how many of the next POSTs there answer 409 "Permission entry already exists."
+    /// without changing anything: a DELETE that did not take, as the orchestrator must handle it.
+    public var conflictOnPost: [String: Int] = [:]
     /// When set, the next authorize request redirects with this error instead of a code (then clears).
     public var authorizeError: AuthorizeErrorFault?
     /// Partner Center rate limits on or off.
@@ -38,7 +41,7 @@ public struct SimulatorFaults: Codable, Sendable, Equatable {
     public init() {}
 
     private enum CodingKeys: String, CodingKey {
-        case latency, failures, throttles, hangs, deadRefreshTokens, forbiddenCustomers, failPostAfterDelete, authorizeError, rateLimitsEnabled
+        case latency, failures, throttles, hangs, deadRefreshTokens, forbiddenCustomers, failPostAfterDelete, conflictOnPost, authorizeError, rateLimitsEnabled
     }
 
     // Every field is optional in JSON so control calls can send only what they change.
@@ -51,6 +54,7 @@ public struct SimulatorFaults: Codable, Sendable, Equatable {
         deadRefreshTokens = try c.decodeIfPresent([String: Int].self, forKey: .deadRefreshTokens) ?? [:]
         forbiddenCustomers = try c.decodeIfPresent(Set<String>.self, forKey: .forbiddenCustomers) ?? []
         failPostAfterDelete = try c.decodeIfPresent([String: Int].self, forKey: .failPostAfterDelete) ?? [:]
+        conflictOnPost = try c.decodeIfPresent([String: Int].self, forKey: .conflictOnPost) ?? [:]
         authorizeError = try c.decodeIfPresent(AuthorizeErrorFault.self, forKey: .authorizeError)
         rateLimitsEnabled = try c.decodeIfPresent(Bool.self, forKey: .rateLimitsEnabled) ?? true
     }

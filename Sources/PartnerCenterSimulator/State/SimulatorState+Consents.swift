@@ -4,6 +4,10 @@ import Foundation
 extension SimulatorState {
     func createConsent(customerId: String, consent: SimulatedConsent, idempotencyKey: String?, now: Date) -> StoredResponse {
         if let key = idempotencyKey, let earlier = remembered(key) { return earlier }
+        if takeForcedConflict(customerId: customerId) {
+            // Not remembered, like the other injected failures: nothing was applied.
+            return PartnerCenterError.consentExists.stored
+        }
         if let status = armedPostFailures.removeValue(forKey: customerId) {
             // Not remembered: the write never happened, so a retry with the same MS-RequestId may succeed.
             return PartnerCenterError(status: .init(code: status), code: 500, description: "Internal server error while creating the application consent.").stored
@@ -34,5 +38,14 @@ extension SimulatorState {
         }
         if let key = idempotencyKey { remember(key, answer) }
         return answer
+    }
+
+    /// Counts down `conflictOnPost` for the customer; true when this POST is to answer 409.
+    private func takeForcedConflict(customerId: String) -> Bool {
+        faultStore.withLock { faults in
+            guard let remaining = faults.conflictOnPost[customerId], remaining > 0 else { return false }
+            faults.conflictOnPost[customerId] = remaining > 1 ? remaining - 1 : nil
+            return true
+        }
     }
 }
