@@ -27,7 +27,7 @@ import Testing
             grantor: ConsentGrantor(
                 partners: partners, customers: customers, grantSets: GrantSetRepository(client: client),
                 consents: ConsentStateRepository(client: client), tokens: tokens, partnerCenter: partnerCenter)
-        ).register(on: router)
+        ).register(on: router.group("api/v1").add(middleware: ActAsStaff(role: .operator)))
         return Application(router: router)
     }
 

@@ -13,7 +13,7 @@ import Testing
 
     func app(_ client: PostgresClient) -> some ApplicationProtocol {
         let router = Router(context: AppRequestContext.self)
-        GrantSetRoutes(grantSets: GrantSetRepository(client: client)).register(on: router)
+        GrantSetRoutes(grantSets: GrantSetRepository(client: client)).register(on: router.group("api/v1").add(middleware: ActAsStaff(role: .admin)))
         return Application(router: router)
     }
 
@@ -89,5 +89,17 @@ import Testing
                 }
             }
         }
+    }
+}
+
+/// Stands in for `StaffAuthMiddleware`: every request is made by a staff member with `role`.
+struct ActAsStaff: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let role: StaffRole
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        context.staff = StaffMember(tokenID: 1, name: "test", role: role)
+        return try await next(request, context)
     }
 }

@@ -6,7 +6,7 @@ import Orchestrator
 /// `POST /api/v1/partners/{id}/sync` (sync the partner's customers now) and
 /// `POST /api/v1/customers/{id}/regrant` (DELETE+POST one customer's consent now). Both run
 /// synchronously and answer with what happened.
-/// Wiring: `CustomerRoutes(sync: customerSync, grantor: consentGrantor).register(on: router)`.
+/// Wiring: `CustomerRoutes(sync: services.customerSync(), grantor: services.consentGrantor()).register(on: api)`.
 public struct CustomerRoutes: Sendable {
     let sync: CustomerSync
     let grantor: ConsentGrantor
@@ -79,25 +79,28 @@ public struct CustomerRoutes: Sendable {
         }
     }
 
-    public func register(on router: Router<AppRequestContext>) {
-        router.post("/api/v1/partners/{id}/sync") { _, context in
+    /// Registers under the `/api/v1` group (behind `StaffAuthMiddleware`); both need `operator`.
+    public func register(on api: RouterGroup<AppRequestContext>) {
+        api.post("/partners/{id}/sync") { _, context in
+            let staff = try context.require(.operator)
             guard let raw = context.parameters.get("id"), let partnerID = UUID(uuidString: raw) else {
-                throw APIError.notFound("no such partner")
+                throw APIError(.badRequest, code: "invalid_partner_id", message: "the partner id must be a UUID")
             }
             do {
-                let summary = try await sync.sync(partnerID: partnerID, actor: "staff:api", logger: context.logger)
-                return APIJSON.response(SyncDTO(summary), status: .ok)
+                let summary = try await sync.sync(partnerID: partnerID, actor: staff.actor, logger: context.logger)
+                return try JSONBody.response(SyncDTO(summary))
             } catch let error as CustomerSyncError {
                 throw Self.apiError(error)
             }
         }
-        router.post("/api/v1/customers/{id}/regrant") { _, context in
+        api.post("/customers/{id}/regrant") { _, context in
+            let staff = try context.require(.operator)
             guard let raw = context.parameters.get("id"), let customerID = Int64(raw) else {
-                throw APIError.notFound("no such customer")
+                throw APIError(.badRequest, code: "invalid_customer_id", message: "the customer id must be an integer")
             }
             do {
-                let outcome = try await grantor.regrant(customerID: customerID, actor: "staff:api", logger: context.logger)
-                return APIJSON.response(RegrantDTO(outcome), status: .ok)
+                let outcome = try await grantor.regrant(customerID: customerID, actor: staff.actor, logger: context.logger)
+                return try JSONBody.response(RegrantDTO(outcome))
             } catch let error as ConsentGrantorError {
                 throw Self.apiError(error)
             }
@@ -106,7 +109,7 @@ public struct CustomerRoutes: Sendable {
 
     static func apiError(_ error: CustomerSyncError) -> APIError {
         switch error {
-        case .partnerNotFound: APIError.notFound("no such partner")
+        case .partnerNotFound(let id): APIError.notFound("no partner \(id.uuidString.lowercased())")
         case .partnerNotActive: APIError(.conflict, code: error.code, message: error.description)
         case .token, .partnerCenter, .unreachable, .malformedResponse:
             APIError(.badGateway, code: error.code, message: error.description)
@@ -115,7 +118,7 @@ public struct CustomerRoutes: Sendable {
 
     static func apiError(_ error: ConsentGrantorError) -> APIError {
         switch error {
-        case .customerNotFound: APIError.notFound("no such customer")
+        case .customerNotFound(let id): APIError.notFound("no customer \(id)")
         case .partnerNotFound: APIError.notFound("the customer's partner does not exist")
         case .customerRemoved, .partnerDisabled, .noGrantSet: APIError(.conflict, code: error.code, message: error.description)
         case .unexpectedStep: APIError.internalError

@@ -2,10 +2,9 @@ import ConsentDomain
 import ConsentStore
 import Foundation
 import Hummingbird
-import NIOCore
 
 /// `GET /api/v1/grant-sets` (every version, newest first) and `POST /api/v1/grant-sets` (publish
-/// the next version). Wiring: `GrantSetRoutes(grantSets: GrantSetRepository(client: postgres)).register(on: router)`.
+/// the next version). Wiring: `GrantSetRoutes(grantSets: services.grantSets).register(on: api)`.
 public struct GrantSetRoutes: Sendable {
     let grantSets: GrantSetRepository
 
@@ -43,25 +42,27 @@ public struct GrantSetRoutes: Sendable {
         let grants: [Grant]
     }
 
-    public func register(on router: Router<AppRequestContext>) {
-        router.get("/api/v1/grant-sets") { _, context in
+    /// Registers under the `/api/v1` group (behind `StaffAuthMiddleware`): reading needs `viewer`,
+    /// publishing `admin`, because a new version changes what every later run grants.
+    public func register(on api: RouterGroup<AppRequestContext>) {
+        api.get("/grant-sets") { _, context in
+            _ = try context.require(.viewer)
             let sets = try await grantSets.all(logger: context.logger)
-            return APIJSON.response(["items": sets.map(GrantSetDTO.init)], status: .ok)
+            return try JSONBody.response(["items": sets.map(GrantSetDTO.init)])
         }
-        router.post("/api/v1/grant-sets") { request, context in
-            let body: PublishBody
-            do {
-                body = try await request.decode(as: PublishBody.self, context: context)
-            } catch {
-                throw APIError(.badRequest, code: "invalid_body", message: "the body must be a JSON grant set: {displayName, grants: [{enterpriseApplicationId, scope}]}")
-            }
+        api.post("/grant-sets") { request, context in
+            let staff = try context.require(.admin)
+            let body = try await JSONBody.decode(
+                PublishBody.self, from: request, context: context, allowedKeys: ["applicationId", "displayName", "grants"])
             let applicationID: String
             if let given = body.applicationId {
                 applicationID = given
             } else if let current = try await grantSets.current(logger: context.logger) {
                 applicationID = current.applicationID.description
             } else {
-                throw APIError(.unprocessableContent, code: "validation_failed", message: "applicationId is required for the first grant set", details: ["field": "applicationId"])
+                throw APIError(
+                    .unprocessableContent, code: "validation_failed", message: "applicationId is required for the first grant set",
+                    details: ["field": "applicationId", "reason": DomainValidationError.Code.empty.rawValue])
             }
             let draft = GrantSetDraft(
                 applicationID: applicationID, displayName: body.displayName,
@@ -71,24 +72,11 @@ public struct GrantSetRoutes: Sendable {
                 valid = try draft.validated()
             } catch let error as DomainValidationError {
                 throw APIError(
-                    .unprocessableContent, code: "validation_failed", message: error.message,
+                    .unprocessableContent, code: "validation_failed", message: "\(error.field): \(error.message)",
                     details: ["field": error.field, "reason": error.code.rawValue])
             }
-            let published = try await grantSets.publish(valid, actor: "staff:api", logger: context.logger)
-            return APIJSON.response(GrantSetDTO(published), status: .created)
+            let published = try await grantSets.publish(valid, actor: staff.actor, logger: context.logger)
+            return try JSONBody.response(GrantSetDTO(published), status: .created)
         }
-    }
-}
-
-/// JSON responses of the admin API: ISO 8601 dates, sorted keys.
-enum APIJSON {
-    static func response(_ value: some Encodable, status: HTTPResponse.Status) -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
-        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
-        return Response(
-            status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }
