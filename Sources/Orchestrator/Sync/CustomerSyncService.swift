@@ -20,10 +20,12 @@ public struct CustomerSyncService: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        // A graceful shutdown cancels the wait; the loop then ends and `run` returns normally. (A
+        // CancellationError thrown out of `run` would count as a failed service at every shutdown.)
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 await syncAll()
-                try await Task.sleep(for: interval)
+                try? await Task.sleep(for: interval)
             }
         }
     }
