@@ -130,4 +130,23 @@ import Testing
             #expect(actions.last == "consent.verified")
         }
     }
+
+    @Test func graphOutageDuringVerificationIsRecordedWithoutChangingTheState() async throws {
+        try await GrantorHarness.run { h in
+            // given
+            let customer = try await h.firstCustomer()
+            h.state.updateFaults { $0.failures[.graph] = FailureFault(fraction: 1, status: 503) }
+
+            // when
+            let outcome = try await h.grantor(verifyGrants: true).regrant(customerID: customer.id, actor: "staff:test", logger: h.logger)
+
+            // then
+            #expect(outcome.state == .granted)
+            #expect(outcome.verification?.verified == false)
+            #expect(outcome.verification?.errorCode == "graph_503")
+            let events = try await h.auditEvents(customerID: customer.id)
+            #expect(events.last?.action == "consent.verification_failed")
+            #expect(events.last?.errorCode == "graph_503")
+        }
+    }
 }

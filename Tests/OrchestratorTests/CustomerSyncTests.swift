@@ -104,4 +104,32 @@ import Testing
             #expect(calls[1].startedAt - calls[0].endedAt >= 1)
         }
     }
+
+    @Test func refusedContinuationEndsTheListingWithoutMarkingAnyoneRemoved() async throws {
+        try await GrantorHarness.run(world: GrantorHarness.world(customers: 30)) { h in
+            // given: a known customer the listing would not return, and requests paced a second apart
+            let stale = try #require(TenantID("0f0f0f0f-1111-4222-8333-444444444444"))
+            _ = try await h.customers.upsertPage(
+                partnerID: h.partner.id, customers: [CustomerListing(tenantID: stale, companyName: "Stale Ltd")], logger: h.logger)
+            let sync = h.customerSync(pageSize: 10, pacer: RequestPacer(limit: 60, window: .seconds(60)))
+
+            // when: continuation tokens expire (15 simulated minutes) after the first page
+            async let summary = sync.sync(partnerID: h.partner.id, actor: "staff:test", logger: h.logger)
+            let firstPage = try await CustomerSyncServiceTests.waitUntil(deadline: .seconds(10)) {
+                h.partnerCenterCalls().contains { $0.status == 200 }
+            }
+            h.state.advanceClock(by: 1_000)
+            let result = try await summary
+
+            // then
+            #expect(firstPage)
+            #expect(h.partnerCenterCalls().map(\.status) == [200, 400])
+            #expect(result.pages == 1)
+            #expect(result.added == 10)
+            #expect(result.listingComplete == false)
+            #expect(result.removed == 0)
+            let row = try await h.customers.customer(partnerID: h.partner.id, tenantID: stale, logger: h.logger)
+            #expect(row?.removedAt == nil)
+        }
+    }
 }

@@ -107,8 +107,9 @@ struct GrantorHarness: Sendable {
             configuration: .init(backoff: backoff, maxConsecutiveThrottles: maxConsecutiveThrottles, verifyGrants: verifyGrants))
     }
 
-    func customerSync(pageSize: Int = 500) -> CustomerSync {
-        CustomerSync(partners: partners, customers: customers, tokens: tokens, partnerCenter: partnerCenter, pageSize: pageSize)
+    func customerSync(pageSize: Int = 500, pacer: RequestPacer = RequestPacer()) -> CustomerSync {
+        CustomerSync(
+            partners: partners, customers: customers, tokens: tokens, partnerCenter: partnerCenter, pacer: pacer, pageSize: pageSize)
     }
 
     /// Milliseconds between retries and three attempts: the retry logic runs, the test does not wait.
