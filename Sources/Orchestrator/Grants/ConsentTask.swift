@@ -58,7 +58,7 @@ struct ConsentTask {
                 let delay = delay(after)
                 wait = delay
                 extra["call"] = call.rawValue
-                extra["delayMs"] = String(CustomerSync.milliseconds(delay))
+                extra["delayMs"] = String(delay.wholeMilliseconds)
                 next = attempt(call, ids: previous.ids, counted: machine.failedAttempts)
             case .finish(let outcome):
                 return try await finish(outcome, step: step, last: last, startsAttempt: first)
@@ -113,7 +113,7 @@ struct ConsentTask {
                     logger: logger)
             }
         } catch {
-            made.durationMilliseconds = CustomerSync.milliseconds(ContinuousClock.now - started)
+            made.durationMilliseconds = (ContinuousClock.now - started).wholeMilliseconds
             let code = Self.transportCode(error)
             made.errorCode = code
             reports.append(made.report)
@@ -122,7 +122,7 @@ struct ConsentTask {
         let (result, failure) = answer
         made.status = result.status
         made.responseBody = result.body.isEmpty ? nil : result.body
-        made.durationMilliseconds = CustomerSync.milliseconds(result.duration)
+        made.durationMilliseconds = result.duration.wholeMilliseconds
         made.errorCode = failure?.errorCode
         reports.append(made.report)
         guard let failure else {

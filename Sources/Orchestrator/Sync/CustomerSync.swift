@@ -73,7 +73,7 @@ public struct CustomerSync: Sendable {
         } else {
             logger.warning("Partner Center ended the customer listing early (400 code 2000); nobody was marked removed")
         }
-        summary.durationMilliseconds = Self.milliseconds(ContinuousClock.now - started)
+        summary.durationMilliseconds = (ContinuousClock.now - started).wholeMilliseconds
         try await AuditWriter.append(
             AuditRecord(
                 actor: actor, action: "customers.synced", partnerID: partnerID,
@@ -131,10 +131,6 @@ public struct CustomerSync: Sendable {
                 throw CustomerSyncError.malformedResponse(status: status)
             }
         }
-    }
-
-    static func milliseconds(_ duration: Duration) -> Int {
-        Int(duration.components.seconds * 1_000 + duration.components.attoseconds / 1_000_000_000_000_000)
     }
 
     static func details(_ summary: CustomerSyncSummary) -> String {
