@@ -153,7 +153,12 @@ let package = Package(
         ),
         .testTarget(
             name: "MicrosoftCloudTests",
-            dependencies: ["MicrosoftCloud", "PartnerCenterSimulator", "CPVTestSupport"],
+            dependencies: [
+                "MicrosoftCloud", "PartnerCenterSimulator", "CPVTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

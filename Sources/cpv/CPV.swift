@@ -33,6 +33,9 @@ struct CPV: AsyncParsableCommand {
             ExitFailure(.configuration, "configuration error: \(error)").exit()
         } catch let error as DatabaseProbe.Unavailable {
             ExitFailure(.unavailable, error.description).exit()
+        } catch is CancellationError {
+            // A second Ctrl-C (or SIGTERM during shutdown) cancels instead of waiting.
+            ExitFailure(.interrupted, "interrupted").exit()
         } catch let error as MigrationError {
             ExitFailure(.dataError, "migration error: \(error)").exit()
         } catch {

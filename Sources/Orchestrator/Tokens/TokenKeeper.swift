@@ -43,7 +43,11 @@ public struct TokenKeeper: Service {
                 } catch {
                     logger.error("token keeper cycle failed", metadata: ["cpv.error": "\(String(reflecting: error))"])
                 }
-                try await Task.sleep(for: checkEvery)
+                do {
+                    try await Task.sleep(for: checkEvery)
+                } catch {
+                    return  // cancelled by graceful shutdown: a normal end, not a failure
+                }
             }
         }
     }

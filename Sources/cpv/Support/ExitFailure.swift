@@ -9,6 +9,8 @@ struct ExitFailure: Error {
         case dataError = 65
         case unavailable = 69
         case configuration = 78
+        /// 128 + SIGINT, as shells report an interrupted command.
+        case interrupted = 130
     }
 
     let code: Code
