@@ -78,10 +78,14 @@ public struct AppServices: Sendable {
 
     /// Background work of `cpv serve` (and later `cpv worker`).
     public func backgroundServices(logger: Logger) -> [any Service] {
-        [
+        var services: [any Service] = [
             TokenKeeper(
                 repository: partners, provider: tokenProvider, redeemAfter: TimeInterval(configuration.tokenRefreshDays) * 86_400,
                 logger: logger)
         ]
+        if configuration.syncIntervalHours > 0 {
+            services.append(customerSyncService(interval: .seconds(configuration.syncIntervalHours * 3_600), logger: logger))
+        }
+        return services
     }
 }

@@ -69,6 +69,9 @@ public func buildApplication(
     let api = router.group("api/v1").add(
         middleware: StaffAuthMiddleware(tokens: services.staffTokens, failures: FailedAuthentications()))
     PartnerRoutes(partners: services.partners, onboarding: services.onboarding, verifier: services.verifier).register(on: api)
+    GrantSetRoutes(grantSets: services.grantSets).register(on: api)
+    CustomerRoutes(sync: services.customerSync(), grantor: services.consentGrantor(verifyGrants: configuration.verifyGrants))
+        .register(on: api)
 
     var app = Application(
         router: router,
@@ -84,7 +87,11 @@ public func buildApplication(
             try await migrations.migrate(client: services.database, logger: logger)
         }
         let status = try await migrations.verify(client: services.database, logger: logger)
-        if !status.pending.isEmpty {
+        if status.pending.isEmpty {
+            if let seeded = try await services.seedGrantSet(graphScopes: configuration.graphScopes, logger: logger) {
+                logger.notice("seeded grant set version 1 from configuration", metadata: ["cpv.grant_set.version": "\(seeded.version)"])
+            }
+        } else {
             logger.warning(
                 "database schema is behind this binary: /readyz answers not ready until `cpv migrate` runs",
                 metadata: ["cpv.migrations.pending": "\(status.pending.count)"])

@@ -12,7 +12,8 @@ struct CPV: AsyncParsableCommand {
         abstract: "Keeps a Control Panel Vendor's application consented in every customer tenant of every CSP partner.",
         version: ProductVersion.current,
         subcommands: [
-            ServeCommand.self, MigrateCommand.self, PartnersCommand.self, TokensCommand.self, KeysCommand.self,
+            ServeCommand.self, MigrateCommand.self, PartnersCommand.self, SyncCommand.self, RegrantCommand.self,
+            TokensCommand.self, KeysCommand.self,
             SimulatorCommand.self,
         ]
     )

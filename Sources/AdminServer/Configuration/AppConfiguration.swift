@@ -69,6 +69,12 @@ public struct AppConfiguration: Sendable {
     public var templatesDirectory: String?
     /// Redeem each partner's refresh token after this many days without use (the limit is 90).
     public var tokenRefreshDays: Int
+    /// Delegated Microsoft Graph scopes of the first grant set (seeded when none exists).
+    public var graphScopes: [String]
+    /// Check each grant through Graph after the POST (`consent.verified` / `consent.verification_failed`).
+    public var verifyGrants: Bool
+    /// Hours between scheduled customer syncs of every active partner; 0 turns the schedule off.
+    public var syncIntervalHours: Int
 
     // Present when `purpose == .server`.
     public var applicationID: ApplicationID?
@@ -85,7 +91,8 @@ public struct AppConfiguration: Sendable {
         "CPV_APP_ID", "CPV_APP_DISPLAY_NAME", "CPV_APP_SECRET", "CPV_APP_SECRET_FILE", "CPV_APP_CERT_FILE",
         "CPV_APP_KEY_FILE", "CPV_APP_ASSERTION_ALGORITHM", "CPV_SEALING_KEYS", "CPV_SEALING_KEYS_FILE",
         "CPV_TOKEN_STORE", "CPV_LOGIN_URL", "CPV_PARTNER_CENTER_URL", "CPV_GRAPH_URL", "CPV_ARM_URL",
-        "CPV_KEYVAULT_URL", "CPV_TEMPLATES_DIR", "CPV_TOKEN_REFRESH_DAYS",
+        "CPV_KEYVAULT_URL", "CPV_TEMPLATES_DIR", "CPV_TOKEN_REFRESH_DAYS", "CPV_GRAPH_SCOPES",
+        "CPV_VERIFY_GRANTS", "CPV_SYNC_INTERVAL_HOURS",
         // Read by the `cpv` CLI client, the test suite and ops scripts, not by the server.
         "CPV_URL", "CPV_TOKEN", "CPV_TOKEN_FILE", "CPV_TEST_DATABASE_URL", "CPV_HOME", "CPV_PG_PORT",
     ]
@@ -122,6 +129,13 @@ public struct AppConfiguration: Sendable {
         workers = try reader.integer("CPV_WORKERS", default: 8, range: 0...256)
         templatesDirectory = reader.string("CPV_TEMPLATES_DIR")
         tokenRefreshDays = try reader.integer("CPV_TOKEN_REFRESH_DAYS", default: 7, range: 1...60)
+        graphScopes = (reader.string("CPV_GRAPH_SCOPES") ?? "Domain.ReadWrite.All,User.ReadWrite.All,Directory.Read.All")
+            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if let bad = graphScopes.first(where: { scope in !scope.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || ".-_".contains($0)) } }) {
+            throw ConfigurationError(key: "CPV_GRAPH_SCOPES", problem: "scope \"\(bad.prefix(60))\" is not a delegated permission name (letters, digits, . - _)")
+        }
+        verifyGrants = try reader.boolean("CPV_VERIFY_GRANTS", default: false)
+        syncIntervalHours = try reader.integer("CPV_SYNC_INTERVAL_HOURS", default: 6, range: 0...168)
         applicationDisplayName = reader.string("CPV_APP_DISPLAY_NAME") ?? "CPV Consent Orchestrator"
         tokenStore = try reader.choice("CPV_TOKEN_STORE", default: .database)
         endpoints = EndpointOverrides(

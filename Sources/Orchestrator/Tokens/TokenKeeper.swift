@@ -36,7 +36,7 @@ public struct TokenKeeper: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
                     _ = try await keepOnce(now: Date())
