@@ -20,6 +20,10 @@ public struct AppServices: Sendable {
     public let partners: PartnerRepository
     public let staffTokens: StaffTokenRepository
     public let sealer: TokenSealer
+    /// Where refresh tokens live (`CPV_TOKEN_STORE`).
+    public let tokenStore: any RefreshTokenStore
+    /// Present when `CPV_TOKEN_STORE=keyvault`.
+    public let keyVault: KeyVaultClient?
     public let entra: EntraTokenClient
     public let tokenProvider: PartnerTokenProvider
     public let partnerCenter: PartnerCenterClient
@@ -63,10 +67,22 @@ public struct AppServices: Sendable {
         staffTokens = StaffTokenRepository(client: database)
         sealer = TokenSealer(keys: sealingKeys)
         entra = EntraTokenClient(http: http, clientID: applicationID.description, credential: credential)
-        tokenProvider = PartnerTokenProvider(repository: partners, sealer: sealer, entra: entra, overrides: overrides)
+        switch configuration.tokenStore {
+        case .database:
+            keyVault = nil
+            tokenStore = DatabaseRefreshTokenStore(repository: partners, sealer: sealer)
+        case .keyvault:
+            guard let vaultURL = configuration.endpoints.keyVault, let vaultTenant = configuration.keyVaultTenantID else {
+                throw ConfigurationError(key: "CPV_KEYVAULT_URL", problem: "required when CPV_TOKEN_STORE=keyvault")
+            }
+            let vault = KeyVaultClient(http: http, entra: entra, vaultURL: vaultURL, tenantID: vaultTenant, overrides: overrides)
+            keyVault = vault
+            tokenStore = KeyVaultRefreshTokenStore(repository: partners, vault: vault, sealer: sealer)
+        }
+        tokenProvider = PartnerTokenProvider(repository: partners, store: tokenStore, entra: entra, overrides: overrides)
         partnerCenter = PartnerCenterClient(http: http)
         onboarding = PartnerOnboarding(
-            repository: partners, sealer: sealer, entra: entra, overrides: overrides, clientID: applicationID.description,
+            repository: partners, store: tokenStore, entra: entra, overrides: overrides, clientID: applicationID.description,
             publicURL: configuration.publicURL)
         verifier = PartnerVerifier(provider: tokenProvider, partnerCenter: partnerCenter)
     }

@@ -41,6 +41,20 @@ import Testing
         #expect(configuration.endpoints == .init())
     }
 
+    @Test func keyVaultStoreReadsTheVaultAndTheApplicationsHomeTenant() throws {
+        // given
+        let environment = valid([
+            "CPV_TOKEN_STORE": "keyvault", "CPV_KEYVAULT_URL": "https://cpv.vault.azure.net/",
+            "CPV_KEYVAULT_TENANT_ID": "99999999-8888-4777-8666-555555555555",
+        ])
+        // when
+        let configuration = try AppConfiguration(environment: environment, purpose: .server)
+        // then
+        #expect(configuration.tokenStore == .keyvault)
+        #expect(configuration.endpoints.keyVault == "https://cpv.vault.azure.net")
+        #expect(configuration.keyVaultTenantID?.description == "99999999-8888-4777-8666-555555555555")
+    }
+
     @Test func migrateNeedsOnlyTheDatabase() throws {
         let configuration = try AppConfiguration(environment: ["CPV_DATABASE_URL": database], purpose: .databaseOnly)
         #expect(configuration.applicationID == nil)
@@ -60,6 +74,8 @@ import Testing
         (["CPV_SEALING_KEYS": "k1:c2hvcnQ="], "CPV_SEALING_KEYS"),
         (["CPV_SEALING_KEYS": "no-colon"], "CPV_SEALING_KEYS"),
         (["CPV_TOKEN_STORE": "keyvault"], "CPV_KEYVAULT_URL"),
+        (["CPV_TOKEN_STORE": "keyvault", "CPV_KEYVAULT_URL": "https://cpv.vault.azure.net"], "CPV_KEYVAULT_TENANT_ID"),
+        (["CPV_KEYVAULT_TENANT_ID": "contoso.onmicrosoft.com"], "CPV_KEYVAULT_TENANT_ID"),
         (["CPV_DATABSE_URL": "typo"], "CPV_DATABSE_URL"),
         (["CPV_APP_CERT_FILE": "/nonexistent/cert.pem"], "CPV_APP_CERT_FILE"),
     ])

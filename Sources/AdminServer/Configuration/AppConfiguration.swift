@@ -82,6 +82,9 @@ public struct AppConfiguration: Sendable {
     public var clientCredential: ClientCredential?
     public var sealingKeys: SealingKeyRing?
     public var tokenStore: TokenStoreKind
+    /// The CPV application's home tenant, where its app-only Key Vault token is requested
+    /// (required when `tokenStore == .keyvault`).
+    public var keyVaultTenantID: TenantID?
     public var endpoints: EndpointOverrides
 
     /// Every `CPV_*` key the product reads, including those of the CLI client and the test suite.
@@ -91,7 +94,7 @@ public struct AppConfiguration: Sendable {
         "CPV_APP_ID", "CPV_APP_DISPLAY_NAME", "CPV_APP_SECRET", "CPV_APP_SECRET_FILE", "CPV_APP_CERT_FILE",
         "CPV_APP_KEY_FILE", "CPV_APP_ASSERTION_ALGORITHM", "CPV_SEALING_KEYS", "CPV_SEALING_KEYS_FILE",
         "CPV_TOKEN_STORE", "CPV_LOGIN_URL", "CPV_PARTNER_CENTER_URL", "CPV_GRAPH_URL", "CPV_ARM_URL",
-        "CPV_KEYVAULT_URL", "CPV_TEMPLATES_DIR", "CPV_TOKEN_REFRESH_DAYS", "CPV_GRAPH_SCOPES",
+        "CPV_KEYVAULT_URL", "CPV_KEYVAULT_TENANT_ID", "CPV_TEMPLATES_DIR", "CPV_TOKEN_REFRESH_DAYS", "CPV_GRAPH_SCOPES",
         "CPV_VERIFY_GRANTS", "CPV_SYNC_INTERVAL_HOURS",
         // Read by the `cpv` CLI client, the test suite and ops scripts, not by the server.
         "CPV_URL", "CPV_TOKEN", "CPV_TOKEN_FILE", "CPV_TEST_DATABASE_URL", "CPV_HOME", "CPV_PG_PORT",
@@ -144,6 +147,15 @@ public struct AppConfiguration: Sendable {
             graph: try reader.baseURL("CPV_GRAPH_URL"),
             arm: try reader.baseURL("CPV_ARM_URL"),
             keyVault: try reader.baseURL("CPV_KEYVAULT_URL"))
+        if let rawTenant = reader.string("CPV_KEYVAULT_TENANT_ID") {
+            guard let tenant = TenantID(rawTenant) else {
+                throw ConfigurationError(
+                    key: "CPV_KEYVAULT_TENANT_ID", problem: "must be a tenant id (GUID) (got \"\(rawTenant.prefix(40))\")")
+            }
+            keyVaultTenantID = tenant
+        } else {
+            keyVaultTenantID = nil
+        }
 
         guard purpose == .server else {
             applicationID = nil
@@ -192,6 +204,10 @@ public struct AppConfiguration: Sendable {
         }
         if tokenStore == .keyvault && endpoints.keyVault == nil {
             throw ConfigurationError(key: "CPV_KEYVAULT_URL", problem: "required when CPV_TOKEN_STORE=keyvault")
+        }
+        if tokenStore == .keyvault && keyVaultTenantID == nil {
+            throw ConfigurationError(
+                key: "CPV_KEYVAULT_TENANT_ID", problem: "required when CPV_TOKEN_STORE=keyvault: the application's home tenant id")
         }
     }
 }

@@ -64,6 +64,7 @@ struct ConsentRoutes {
         case .unknownPartner: status = .notFound
         case .partnerDisabled, .tenantMismatch, .mfaMissing, .signInDenied: status = .forbidden
         case .invalidState, .codeRedemptionFailed, .noRefreshToken: status = .badRequest
+        case .tokenStoreFailed(let reason, _): status = reason == .transient ? .serviceUnavailable : .internalServerError
         }
         return try pages.page(
             "consent-result",

@@ -64,7 +64,7 @@ public struct PartnerRepository: Sendable {
         let rows = try await client.query(
             """
             SELECT \(unescaped: PartnerRow.columns) FROM partners
-            WHERE status = 'active' AND refresh_token_sealed IS NOT NULL
+            WHERE status = 'active' AND (refresh_token_sealed IS NOT NULL OR key_id = \(Self.keyVaultKeyID))
               AND coalesce(last_redeemed_at, consented_at, created_at) < \(cutoff)
             ORDER BY coalesce(last_redeemed_at, consented_at, created_at)
             """, logger: logger)
@@ -100,10 +100,29 @@ public struct PartnerRepository: Sendable {
     public func completeConsent(
         partnerID: UUID, sealed: TokenSealer.Sealed, consentedBy: String, actor: String, details: [String: String], logger: Logger
     ) async throws {
+        try await completeConsent(
+            partnerID: partnerID, sealedBytes: Data(sealed.combined), keyID: sealed.keyID, consentedBy: consentedBy, actor: actor,
+            details: details, logger: logger)
+    }
+
+    /// Makes the partner `active` after a consent whose refresh token lives outside the database
+    /// (Key Vault): the row keeps only the version guard and `key_id = 'keyvault'`.
+    public func completeConsentWithTokenInKeyVault(
+        partnerID: UUID, consentedBy: String, actor: String, details: [String: String], logger: Logger
+    ) async throws {
+        try await completeConsent(
+            partnerID: partnerID, sealedBytes: nil, keyID: Self.keyVaultKeyID, consentedBy: consentedBy, actor: actor,
+            details: details, logger: logger)
+    }
+
+    private func completeConsent(
+        partnerID: UUID, sealedBytes: Data?, keyID: String, consentedBy: String, actor: String, details: [String: String],
+        logger: Logger
+    ) async throws {
         try await client.withTransaction(logger: logger) { connection in
             try await connection.query(
                 """
-                UPDATE partners SET refresh_token_sealed = \(Data(sealed.combined)), key_id = \(sealed.keyID),
+                UPDATE partners SET refresh_token_sealed = \(sealedBytes), key_id = \(keyID),
                     token_version = token_version + 1, status = 'active', status_reason = NULL,
                     consented_by = \(consentedBy), consented_at = now(), last_redeemed_at = now(),
                     last_token_error = NULL, last_token_error_code = NULL, updated_at = now()

@@ -18,6 +18,8 @@ public enum OnboardingError: Error, Sendable, Equatable, CustomStringConvertible
     case mfaMissing
     /// No refresh token came back (`offline_access` not granted).
     case noRefreshToken
+    /// The refresh token could not be stored (Key Vault unreachable or refusing the application).
+    case tokenStoreFailed(reason: TokenFailureReason, code: String)
 
     public var code: String {
         switch self {
@@ -29,6 +31,7 @@ public enum OnboardingError: Error, Sendable, Equatable, CustomStringConvertible
         case .tenantMismatch: return "tenant_mismatch"
         case .mfaMissing: return "mfa_missing"
         case .noRefreshToken: return "no_refresh_token"
+        case .tokenStoreFailed: return "token_store_failed"
         }
     }
 
@@ -47,6 +50,10 @@ public enum OnboardingError: Error, Sendable, Equatable, CustomStringConvertible
             return "The sign-in did not use multi-factor authentication, which Partner Center requires. Sign in again with MFA."
         case .noRefreshToken:
             return "Microsoft returned no refresh token (offline access was not granted). Start again and accept every permission."
+        case .tokenStoreFailed(let reason, let code):
+            return reason == .transient
+                ? "The sign-in worked but its token could not be stored right now (\(code)). Start again from the consent link in a few minutes."
+                : "The sign-in worked but its token could not be stored (\(code)). Ask the CPV operations team to check the token store."
         }
     }
 }

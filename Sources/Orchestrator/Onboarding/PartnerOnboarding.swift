@@ -6,10 +6,10 @@ import Logging
 import MicrosoftCloud
 
 /// A partner's one-time consent: the authorization-code flow with PKCE against the partner's
-/// tenant, ending with its refresh token sealed in the store (secure-application-model.md).
+/// tenant, ending with its refresh token in the `RefreshTokenStore` (secure-application-model.md).
 public struct PartnerOnboarding: Sendable {
     let repository: PartnerRepository
-    let sealer: TokenSealer
+    let store: any RefreshTokenStore
     let entra: EntraTokenClient
     let overrides: CloudProfile.Overrides
     let clientID: String
@@ -20,11 +20,11 @@ public struct PartnerOnboarding: Sendable {
     let stateLifetime: TimeInterval
 
     public init(
-        repository: PartnerRepository, sealer: TokenSealer, entra: EntraTokenClient, overrides: CloudProfile.Overrides,
+        repository: PartnerRepository, store: any RefreshTokenStore, entra: EntraTokenClient, overrides: CloudProfile.Overrides,
         clientID: String, publicURL: String, stateLifetime: TimeInterval = 600
     ) {
         self.repository = repository
-        self.sealer = sealer
+        self.store = store
         self.entra = entra
         self.overrides = overrides
         self.clientID = clientID
@@ -121,10 +121,13 @@ public struct PartnerOnboarding: Sendable {
             try await refuse(partner, .noRefreshToken, logger: logger)
         }
         let user = claims?.userPrincipalName ?? claims?.objectID ?? "unknown"
-        let sealed = try sealer.seal(refreshToken, partnerID: partner.id)
-        try await repository.completeConsent(
-            partnerID: partner.id, sealed: sealed, consentedBy: user, actor: "partner-admin:\(user)",
-            details: ["tenantId": signedInTenant, "keyId": sealed.keyID, "previousStatus": partner.status.rawValue], logger: logger)
+        do {
+            try await store.storeConsent(
+                partnerID: partner.id, token: refreshToken, consentedBy: user, actor: "partner-admin:\(user)",
+                details: ["tenantId": signedInTenant, "previousStatus": partner.status.rawValue], logger: logger)
+        } catch let error as TokenStoreError {
+            try await refuse(partner, .tokenStoreFailed(reason: error.reason, code: error.code), logger: logger)
+        }
         logger.notice("partner consented", metadata: ["cpv.partner": "\(partner.id)"])
         return try await repository.partner(id: partner.id, logger: logger) ?? partner
     }

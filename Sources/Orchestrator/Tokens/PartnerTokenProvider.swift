@@ -4,8 +4,8 @@ import Foundation
 import Logging
 import MicrosoftCloud
 
-/// Access tokens for a partner, from its sealed refresh token, with the rotated refresh token
-/// written back every time.
+/// Access tokens for a partner, from its stored refresh token (sealed in PostgreSQL or in Key
+/// Vault, see `RefreshTokenStore`), with the rotated refresh token written back every time.
 ///
 /// - Cached per (partner, tenant, scope) and refreshed `refreshMargin` before expiry.
 /// - One redemption per partner at a time inside the process (`KeyedLock`); across processes the
@@ -25,7 +25,7 @@ public actor PartnerTokenProvider {
     }
 
     let repository: PartnerRepository
-    let sealer: TokenSealer
+    let store: any RefreshTokenStore
     let entra: EntraTokenClient
     let overrides: CloudProfile.Overrides
     /// Entra's SDKs refresh 30 s ahead and CIPP 120 s; five minutes also covers a slow batch.
@@ -34,11 +34,11 @@ public actor PartnerTokenProvider {
     private let lock = KeyedLock<UUID>()
 
     public init(
-        repository: PartnerRepository, sealer: TokenSealer, entra: EntraTokenClient, overrides: CloudProfile.Overrides,
+        repository: PartnerRepository, store: any RefreshTokenStore, entra: EntraTokenClient, overrides: CloudProfile.Overrides,
         refreshMargin: TimeInterval = 300
     ) {
         self.repository = repository
-        self.sealer = sealer
+        self.store = store
         self.entra = entra
         self.overrides = overrides
         self.refreshMargin = refreshMargin
@@ -86,16 +86,17 @@ public actor PartnerTokenProvider {
         }
         var logger = logger
         logger[metadataKey: "cpv.partner"] = "\(partner.id)"
-        guard let stored = try await repository.sealedToken(partnerID: partner.id, logger: logger) else {
+        let loaded: (token: Secret<String>, version: Int64)?
+        do {
+            loaded = try await store.load(partnerID: partner.id, logger: logger)
+        } catch let error as TokenStoreError {
+            throw try await storeFailure(error, partner: partner, logger: logger)
+        }
+        guard let stored = loaded else {
             throw PartnerTokenError(
                 reason: .partnerMustReconsent, code: "no_refresh_token", message: "the partner has not completed the consent sign-in")
         }
-        let refreshToken: Secret<String>
-        do {
-            refreshToken = try sealer.open(stored.sealed, partnerID: partner.id)
-        } catch {
-            throw PartnerTokenError(reason: .appMisconfigured, code: "sealing", message: error.description)
-        }
+        let refreshToken = stored.token
         let response: TokenResponse
         do {
             response = try await entra.token(
@@ -114,15 +115,28 @@ public actor PartnerTokenProvider {
             throw failure
         }
         if let rotated = response.refreshToken {
-            let sealed = try sealer.seal(rotated, partnerID: partner.id)
-            let stored = try await repository.storeRotatedToken(
-                partnerID: partner.id, expectedVersion: stored.version, sealed: sealed, logger: logger)
-            if !stored {
+            let written: Bool
+            do {
+                written = try await store.storeRotated(partnerID: partner.id, expectedVersion: stored.version, token: rotated, logger: logger)
+            } catch let error as TokenStoreError {
+                throw try await storeFailure(error, partner: partner, logger: logger)
+            }
+            if !written {
                 logger.debug("another process rotated the refresh token first; keeping its newer token")
             }
         }
         cache[key] = CachedToken(token: response.accessToken, expiresAt: Date().addingTimeInterval(TimeInterval(response.expiresIn)))
         return response.accessToken
+    }
+
+    /// A store that cannot read or write the token (Key Vault down, a missing sealing key) is the
+    /// operator's problem, never the partner's: it is recorded on the partner, which stays `active`.
+    private func storeFailure(_ error: TokenStoreError, partner: Partner, logger: Logger) async throws -> PartnerTokenError {
+        try await repository.recordTokenFailure(
+            partnerID: partner.id, reason: error.reason, code: error.code, message: error.message, actor: "system:token-provider",
+            logger: logger)
+        logger.warning("refresh token store failed", metadata: ["cpv.reason": "\(error.reason.rawValue)", "cpv.code": "\(error.code)"])
+        return PartnerTokenError(reason: error.reason, code: error.code, message: error.message)
     }
 
     static func code(of error: EntraClientError) -> String {

@@ -24,14 +24,22 @@ struct IdentityHarness: Sendable {
     var world: SimulatorWorld { simulator.state.world }
     var logger: Logger { TestDatabase.logger }
 
+    static let homeTenantID = "99999999-8888-4777-8666-555555555555"
+
+    /// Extra environment for `run`: refresh tokens in the simulator's Key Vault.
+    static let keyVaultStore: @Sendable (_ simulatorURL: String) -> [String: String] = { simulatorURL in
+        ["CPV_TOKEN_STORE": "keyvault", "CPV_KEYVAULT_URL": simulatorURL, "CPV_KEYVAULT_TENANT_ID": homeTenantID]
+    }
+
     static func application() -> SimulatedApplication {
         SimulatedApplication(
-            appId: TestEnvironment.applicationID, displayName: "CPV Test App", homeTenantId: "99999999-8888-4777-8666-555555555555",
+            appId: TestEnvironment.applicationID, displayName: "CPV Test App", homeTenantId: homeTenantID,
             clientSecrets: [SimulatedClientSecret(value: "test-client-secret")], redirectURIs: [publicURL + "/consent/callback"])
     }
 
     static func run(
         partners: Int = 2, customers: Int = 5, options: SimulatorOptions = SimulatorOptions(),
+        environment: @Sendable (_ simulatorURL: String) -> [String: String] = { _ in [:] },
         _ body: @Sendable (IdentityHarness) async throws -> Void
     ) async throws {
         let world = SimulatorWorld.generated(seed: 42, partners: partners, customersPerPartner: customers, application: application())
@@ -42,7 +50,7 @@ struct IdentityHarness: Sendable {
                     overrides: [
                         "CPV_PUBLIC_URL": publicURL, "CPV_LOGIN_URL": simulator.baseURL, "CPV_PARTNER_CENTER_URL": simulator.baseURL,
                         "CPV_GRAPH_URL": simulator.baseURL, "CPV_ARM_URL": simulator.baseURL,
-                    ])
+                    ].merging(environment(simulator.baseURL)) { _, extra in extra })
                 let configuration = try AppConfiguration(environment: environment, purpose: .server)
                 let services = try AppServices(configuration: configuration, logger: TestDatabase.logger)
                 let (_, token) = try await StaffTokenRepository(client: database).create(
@@ -134,6 +142,14 @@ struct IdentityHarness: Sendable {
         let rows = try await database.query(
             "SELECT status, status_reason, token_version, refresh_token_sealed FROM partners WHERE id = \(id)", logger: logger)
         for try await row in rows.decode((String, String?, Int64, Data?).self) { return row }
+        throw TestDatabaseError("no partner \(id)")
+    }
+
+    /// Where the row says the token is: `key_id` and whether a sealed token is present.
+    func tokenColumns(_ id: UUID) async throws -> (keyID: String?, hasSealed: Bool) {
+        let rows = try await database.query(
+            "SELECT key_id, refresh_token_sealed IS NOT NULL FROM partners WHERE id = \(id)", logger: logger)
+        for try await row in rows.decode((String?, Bool).self) { return row }
         throw TestDatabaseError("no partner \(id)")
     }
 

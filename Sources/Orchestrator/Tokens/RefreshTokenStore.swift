@@ -1,0 +1,39 @@
+import ConsentDomain
+import Foundation
+import Logging
+
+/// Where partners' refresh tokens are kept: sealed in PostgreSQL (`DatabaseRefreshTokenStore`) or
+/// as Azure Key Vault secrets (`KeyVaultRefreshTokenStore`), chosen by `CPV_TOKEN_STORE`.
+///
+/// Either way `partners.token_version` is the compare-and-set guard: a rotated token is stored
+/// only over the version it was redeemed from, so a slower process never replaces a newer token.
+public protocol RefreshTokenStore: Sendable {
+    /// The partner's current refresh token and the version it was written at; nil before consent.
+    func load(partnerID: UUID, logger: Logger) async throws -> (token: Secret<String>, version: Int64)?
+
+    /// Stores the first token of a completed consent, makes the partner `active` and appends
+    /// `partner.consented` with `details` (plus where the token went, never the token).
+    func storeConsent(
+        partnerID: UUID, token: Secret<String>, consentedBy: String, actor: String, details: [String: String], logger: Logger
+    ) async throws
+
+    /// Stores a rotated token over `expectedVersion`. Returns false when another writer rotated
+    /// first; that writer's token is then the current one.
+    func storeRotated(partnerID: UUID, expectedVersion: Int64, token: Secret<String>, logger: Logger) async throws -> Bool
+}
+
+/// A store that cannot hand out or keep a token. Carries no token material.
+public struct TokenStoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let reason: TokenFailureReason
+    /// `sealing`, `keyvault_unavailable`, `keyvault_forbidden`, `keyvault_error`.
+    public let code: String
+    public let message: String
+
+    public init(reason: TokenFailureReason, code: String, message: String) {
+        self.reason = reason
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(reason.rawValue) (\(code)): \(message)" }
+}
