@@ -19,7 +19,9 @@ import Testing
         let sealer = TokenSealer(keys: try SealingKeyRing(parsing: Secret(TestEnvironment.sealingKeys)))
         // Nothing here reaches Microsoft: every request fails on the database lookup first.
         let entra = EntraTokenClient(http: HTTPClient.shared, clientID: TestEnvironment.applicationID, credential: .secret(Secret("unused"), style: .formBody))
-        let tokens = PartnerTokenProvider(repository: partners, sealer: sealer, entra: entra, overrides: .init(login: "http://127.0.0.1:1"))
+        let tokens = PartnerTokenProvider(
+            repository: partners, store: DatabaseRefreshTokenStore(repository: partners, sealer: sealer), entra: entra,
+            overrides: .init(login: "http://127.0.0.1:1"))
         let partnerCenter = PartnerCenterClient(http: HTTPClient.shared)
         let router = Router(context: AppRequestContext.self)
         CustomerRoutes(

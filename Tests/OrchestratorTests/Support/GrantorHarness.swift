@@ -90,7 +90,9 @@ struct GrantorHarness: Sendable {
         let entra = EntraTokenClient(http: http, clientID: appID, credential: .secret(Secret(appSecret), style: .formBody))
         return GrantorHarness(
             sim: sim, database: database, http: http, partner: partner,
-            tokens: PartnerTokenProvider(repository: partners, sealer: sealer, entra: entra, overrides: overrides),
+            tokens: PartnerTokenProvider(
+                repository: partners, store: DatabaseRefreshTokenStore(repository: partners, sealer: sealer), entra: entra,
+                overrides: overrides),
             partnerCenter: PartnerCenterClient(http: http, timeout: callTimeout), partners: partners,
             customers: CustomerRepository(client: database), grantSets: GrantSetRepository(client: database),
             consents: ConsentStateRepository(client: database), logger: logger)
