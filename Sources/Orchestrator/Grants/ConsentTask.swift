@@ -11,6 +11,8 @@ struct ConsentTask {
     let partner: Partner
     let customer: Customer
     let grantSet: GrantSet
+    /// `.grant` runs DELETE then POST; `.revoke` the DELETE alone.
+    let action: RunAction
     let payload: String
     let trail: ConsentAuditTrail
     var machine: ConsentStateMachine
@@ -26,9 +28,10 @@ struct ConsentTask {
     private var partnerCenterBlocked = false
 
     init(
-        grantor: ConsentGrantor, partner: Partner, customer: Customer, grantSet: GrantSet, payload: String,
-        trail: ConsentAuditTrail, machine: ConsentStateMachine, logger: Logger
+        grantor: ConsentGrantor, partner: Partner, customer: Customer, grantSet: GrantSet, action: RunAction = .grant,
+        payload: String, trail: ConsentAuditTrail, machine: ConsentStateMachine, logger: Logger
     ) {
+        self.action = action
         self.grantor = grantor
         self.partner = partner
         self.customer = customer
@@ -40,7 +43,7 @@ struct ConsentTask {
     }
 
     mutating func run() async throws -> ConsentGrantOutcome {
-        var step = machine.handle(.taskStarted(.grant, grantSetVersion: grantSet.version))
+        var step = machine.handle(.taskStarted(action, grantSetVersion: grantSet.version))
         var first = true
         var last: ConsentCallAttempt?
         var extra: [String: String] = [:]
