@@ -1,6 +1,7 @@
 import ConsentStore
 import Foundation
 import Logging
+import MicrosoftCloud
 import Orchestrator
 import ServiceLifecycle
 
@@ -15,8 +16,23 @@ extension AppServices {
     public func runServices(logger: Logger) -> [any Service] {
         guard configuration.workers > 0 else { return [] }
         let worker = RunWorker(
-            queue: runTaskQueue, grantor: consentGrantor(verifyGrants: configuration.verifyGrants),
-            configuration: .init(concurrency: configuration.workers), logger: logger)
+            queue: runTaskQueue, grantor: runGrantor(), configuration: .init(concurrency: configuration.workers), logger: logger)
         return [worker, RunRescuer(queue: runTaskQueue, logger: logger)]
+    }
+
+    /// The consent budget of the CPV application id shared by every process (`CPV_CONSENT_RATE_LIMIT`).
+    public var consentRateGovernor: DatabaseRateGovernor? {
+        guard configuration.consentRateLimit > 0, let applicationID = configuration.applicationID else { return nil }
+        return DatabaseRateGovernor(
+            buckets: RateBucketRepository(client: database), key: "consent:\(applicationID)",
+            ratePerSecond: Double(configuration.consentRateLimit))
+    }
+
+    /// The grantor of run workers: like `consentGrantor`, behind the shared consent budget.
+    public func runGrantor() -> ConsentGrantor {
+        ConsentGrantor(
+            partners: partners, customers: customers, grantSets: grantSets, consents: consentStates, tokens: tokenProvider,
+            partnerCenter: partnerCenter, verifier: GrantVerifier(tokens: tokenProvider, graph: GraphClient(http: http)),
+            configuration: .init(verifyGrants: configuration.verifyGrants, gate: consentRateGovernor))
     }
 }

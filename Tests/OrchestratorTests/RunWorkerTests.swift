@@ -104,4 +104,30 @@ import Testing
             #expect(try await h.consentStates() == ["revoked": 3])
         }
     }
+
+    @Test func theGovernorKeepsTwoWorkersWithinTheSharedBudget() async throws {
+        try await GrantorHarness.run(world: GrantorHarness.world(customers: 40), options: Self.unlimited()) { h in
+            // given a budget of 20 calls/s shared through the database by two workers
+            try await h.seedGrantSet()
+            try await h.storeCustomers()
+            let plan = try await h.runs.create(.init(scope: .all), actor: "staff:test", logger: h.logger)
+            let buckets = RateBucketRepository(client: h.database)
+            let gate = { DatabaseRateGovernor(buckets: buckets, key: "consent:test", ratePerSecond: 20, burst: 2) }
+
+            // when
+            let started = ContinuousClock.now
+            let completed = try await h.runWorkers([h.worker(owner: "w1", gate: gate()), h.worker(owner: "w2", gate: gate())]) {
+                try await h.runStatus(plan.run.id) == .completed
+            }
+            let elapsed = ContinuousClock.now - started
+
+            // then 80 calls at 20/s take about 4 s, and no second holds more than the budget plus the burst
+            #expect(completed)
+            #expect(try await h.consentStates() == ["granted": 40])
+            let peak = h.peakConsentCalls(window: 1)
+            #expect(peak <= 22)
+            #expect(elapsed >= .seconds(3.5))
+            print("governor: 80 calls in \(elapsed), peak \(peak) calls in 1 s (budget 20/s, burst 2)")
+        }
+    }
 }

@@ -98,6 +98,8 @@ struct ConsentTask {
             logger.warning("no Partner Center token for the consent task", metadata: ["cpv.error": "\(error)"])
             return (.tokenFailed(error.reason, errorCode: error.code), nil)
         }
+        // The shared budget first: a call waiting for its slot is not yet requested.
+        try await grantor.configuration.gate?.admit(logger: logger)
         try await grantor.consents.apply(customerID: customer.id, change: nil, audit: [trail.requested(attempt)], logger: logger)
         var made = attempt
         let profile = grantor.tokens.profile(for: partner)
@@ -153,6 +155,12 @@ struct ConsentTask {
             await grantor.tokens.forget(partnerID: partner.id)
         }
         var kind = failure.classify(tokenWasFresh: tokenWasFresh)
+        if failure.status == 429, let gate = grantor.configuration.gate {
+            // Every process slows down for this application id, not just this task.
+            var retryAfter: TimeInterval?
+            if case .throttled(let after) = kind { retryAfter = after }
+            await gate.throttled(retryAfter: retryAfter, logger: logger)
+        }
         if case .throttled(let retryAfter) = kind, machine.consecutiveThrottles >= grantor.configuration.maxConsecutiveThrottles {
             kind = .transient(retryAfter: retryAfter)
         }

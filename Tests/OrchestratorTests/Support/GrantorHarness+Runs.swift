@@ -10,9 +10,14 @@ extension GrantorHarness {
     var queue: RunTaskQueue { RunTaskQueue(client: database) }
 
     /// A worker with short leases and polls, so tests move at the simulator's pace.
-    func worker(owner: String, concurrency: Int = 8, lease: Duration = .seconds(5)) -> RunWorker {
+    func worker(
+        owner: String, concurrency: Int = 8, lease: Duration = .seconds(5), gate: (any ConsentCallGate)? = nil
+    ) -> RunWorker {
         RunWorker(
-            queue: queue, grantor: grantor(),
+            queue: queue,
+            grantor: ConsentGrantor(
+                partners: partners, customers: customers, grantSets: grantSets, consents: consents, tokens: tokens,
+                partnerCenter: partnerCenter, configuration: .init(backoff: Self.fastBackoff, gate: gate)),
             configuration: .init(
                 owner: owner, concurrency: concurrency, lease: lease, heartbeat: .milliseconds(500),
                 idlePoll: .milliseconds(50), maxAttempts: 5, backoff: Self.fastBackoff),
@@ -67,6 +72,18 @@ extension GrantorHarness {
             logger: logger)
         for try await count in rows.decode(Int64.self) { return Int(count) }
         return 0
+    }
+
+    /// The most consent calls that started within any `window` (from the simulator's call log).
+    func peakConsentCalls(window: Double) -> Int {
+        let starts = partnerCenterCalls().filter { $0.path.contains("applicationconsents") }.map(\.startedAt).sorted()
+        var peak = 0
+        var first = 0
+        for (index, start) in starts.enumerated() {
+            while start - starts[first] >= window { first += 1 }
+            peak = max(peak, index - first + 1)
+        }
+        return peak
     }
 
     /// Customers (simulator ids) whose DELETE+POST pairs overlapped in time: each pair spans the
