@@ -69,7 +69,7 @@ import Testing
             #expect(afterResume.count == 1)
             #expect(cancelled.status == .cancelled)
             #expect(progress?.counts == ["leased": 1, "cancelled": 2])
-            #expect(throws: RunStoreError.self) {
+            await #expect(throws: RunStoreError.self) {
                 try await h.runs.apply(.resume, runID: plan.run.id, actor: "staff:test", logger: h.logger)
             }
         }

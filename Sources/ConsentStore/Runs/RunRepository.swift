@@ -178,7 +178,7 @@ public struct RunRepository: Sendable {
             ).decode(String.self) { current = RunStatus(rawValue: status) }
             guard let current else { throw RunStoreError.notFound(runID) }
             let next: RunStatus
-            do { next = try current.applying(command) } catch { throw RunStoreError.transition(error) }
+            do throws(RunTransitionError) { next = try current.applying(command) } catch { throw RunStoreError.transition(error) }
             try await connection.query(
                 """
                 UPDATE runs SET status = \(next.rawValue),

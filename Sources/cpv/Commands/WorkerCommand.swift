@@ -18,11 +18,14 @@ struct WorkerCommand: AsyncParsableCommand {
         let work = services.runServices(logger: logger)
         guard !work.isEmpty else { throw ExitFailure(.failure, "CPV_WORKERS is 0: this worker would do nothing") }
         // The database pool starts first and stops last, so workers can release their leases.
+        var configured: [ServiceGroupConfiguration.ServiceConfiguration] = services.longLivedServices.map {
+            ServiceGroupConfiguration.ServiceConfiguration(service: $0)
+        }
+        for service in work {
+            configured.append(.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup))
+        }
         let group = ServiceGroup(
-            configuration: .init(
-                services: services.longLivedServices.map { .init(service: $0) }
-                    + work.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(services: configured, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         logger.notice("cpv worker started", metadata: ["cpv.workers": "\(configuration.workers)"])
         try await group.run()
     }
