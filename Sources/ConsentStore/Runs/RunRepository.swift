@@ -35,7 +35,17 @@ public struct RunRepository: Sendable {
     public func create(_ request: Request, actor: String, logger: Logger) async throws -> RunPlan {
         let filter = ScopeFilter(request.scope)
         let scopeJSON = String(decoding: try JSONEncoder().encode(request.scope), as: UTF8.self)
-        return try await client.withTransaction(logger: logger) { connection in
+        do {
+            return try await createInTransaction(request, filter: filter, scopeJSON: scopeJSON, actor: actor, logger: logger)
+        } catch {
+            throw Self.unwrapped(error)
+        }
+    }
+
+    private func createInTransaction(
+        _ request: Request, filter: ScopeFilter, scopeJSON: String, actor: String, logger: Logger
+    ) async throws -> RunPlan {
+        try await client.withTransaction(logger: logger) { connection in
             // Two runs created at once must not both take the same customer: creations take turns.
             try await connection.query("SELECT pg_advisory_xact_lock(hashtext('cpv.runs.create'))", logger: logger)
             var version: Int32?
@@ -171,6 +181,14 @@ public struct RunRepository: Sendable {
     /// run's row lock, and audits it as `run.<command>`. Cancelling also cancels the tasks not yet
     /// finished and not leased; leased ones finish and are then left as they end.
     public func apply(_ command: RunCommand, runID: UUID, actor: String, logger: Logger) async throws -> RunRecord {
+        do {
+            return try await applyInTransaction(command, runID: runID, actor: actor, logger: logger)
+        } catch {
+            throw Self.unwrapped(error)
+        }
+    }
+
+    private func applyInTransaction(_ command: RunCommand, runID: UUID, actor: String, logger: Logger) async throws -> RunRecord {
         try await client.withTransaction(logger: logger) { connection in
             var current: RunStatus?
             for try await status in try await connection.query(
@@ -205,6 +223,12 @@ public struct RunRepository: Sendable {
             guard let updated else { throw RunStoreError.notFound(runID) }
             return updated
         }
+    }
+
+    /// Our own errors from inside `client.withTransaction`, as they were thrown rather than wrapped.
+    static func unwrapped(_ error: any Error) -> any Error {
+        if let wrapped = error as? PostgresTransactionError, let own = wrapped.closureError as? RunStoreError { return own }
+        return error
     }
 
     static func json(_ fields: [String: String]) -> String {

@@ -133,8 +133,10 @@ public struct RunWorker: Service {
             do {
                 let renewed = try await queue.heartbeat(
                     taskIDs: ids, owner: configuration.owner, lease: configuration.lease, logger: logger)
-                if renewed.count < ids.count {
-                    logger.warning("lost leases (rescued elsewhere)", metadata: ["cpv.lost": "\(ids.count - renewed.count)"])
+                // A task that finished while we renewed is not lost; one still in hand but not renewed is.
+                let lost = Set(await held.ids).intersection(ids).subtracting(renewed)
+                if !lost.isEmpty {
+                    logger.warning("lost leases (rescued elsewhere)", metadata: ["cpv.tasks": "\(lost.sorted())"])
                 }
             } catch {
                 logger.warning("lease heartbeat failed", metadata: ["cpv.error": "\(String(reflecting: error))"])
