@@ -94,6 +94,9 @@ public struct RunTaskQueue: Sendable {
     public func complete(_ task: ClaimedTask, owner: String, _ completion: TaskCompletion, logger: Logger) async throws -> Bool {
         let (status, code, error, delay) = Self.columns(completion)
         return try await client.withTransaction(logger: logger) { connection in
+            // The run's row first, as `RunRepository.apply` takes it, so that a cancel and a
+            // completion lock run and task in the same order and cannot deadlock.
+            try await connection.query("SELECT 1 FROM runs WHERE id = \(task.runID) FOR UPDATE", logger: logger)
             var updated = false
             for try await _ in try await connection.query(
                 """
@@ -121,13 +124,34 @@ public struct RunTaskQueue: Sendable {
     }
 
     /// `running → completed` (the domain's `complete`) once no task is pending, leased or blocked.
+    ///
+    /// The run's row lock comes first: two workers finishing the last two tasks at once would each
+    /// still see the other's task leased (uncommitted) and neither would complete the run. Under
+    /// the lock, the second one's check runs after the first has committed.
     static func completeRunIfDone(_ runID: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("SELECT 1 FROM runs WHERE id = \(runID) FOR UPDATE", logger: logger)
         try await connection.query(
             """
             UPDATE runs SET status = 'completed', finished_at = now()
             WHERE id = \(runID) AND status = 'running' AND NOT EXISTS (
                 SELECT 1 FROM run_tasks WHERE run_id = \(runID) AND status IN ('pending', 'leased', 'blocked'))
             """, logger: logger)
+    }
+
+    /// Completes every running run with no task left; the rescuer's safety net for a completion
+    /// lost to a crash between a task's end and its run's check.
+    @discardableResult
+    public func completeFinishedRuns(logger: Logger) async throws -> Int {
+        let rows = try await client.query(
+            """
+            UPDATE runs r SET status = 'completed', finished_at = now()
+            WHERE r.status = 'running' AND NOT EXISTS (
+                SELECT 1 FROM run_tasks t WHERE t.run_id = r.id AND t.status IN ('pending', 'leased', 'blocked'))
+            RETURNING r.id
+            """, logger: logger)
+        var count = 0
+        for try await _ in rows { count += 1 }
+        return count
     }
 
     private static func columns(_ completion: TaskCompletion) -> (String, String?, String?, Double) {

@@ -36,6 +36,7 @@ public struct RunRescuer: Service {
             if !rescued.isEmpty { logger.warning("rescued tasks with expired leases", metadata: ["cpv.tasks": "\(rescued)"]) }
             let unblocked = try await queue.unblockReconsented(logger: logger)
             if unblocked > 0 { logger.info("unblocked tasks of re-consented partners", metadata: ["cpv.tasks": "\(unblocked)"]) }
+            try await queue.completeFinishedRuns(logger: logger)
         } catch {
             logger.warning("rescue pass failed", metadata: ["cpv.error": "\(String(reflecting: error))"])
         }
