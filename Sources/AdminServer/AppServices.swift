@@ -102,6 +102,7 @@ public struct AppServices: Sendable {
         if configuration.syncIntervalHours > 0 {
             services.append(customerSyncService(interval: .seconds(configuration.syncIntervalHours * 3_600), logger: logger))
         }
+        services.append(contentsOf: runServices(logger: logger))
         return services
     }
 }

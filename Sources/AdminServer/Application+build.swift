@@ -72,6 +72,7 @@ public func buildApplication(
     GrantSetRoutes(grantSets: services.grantSets).register(on: api)
     CustomerRoutes(sync: services.customerSync(), grantor: services.consentGrantor(verifyGrants: configuration.verifyGrants))
         .register(on: api)
+    RunRoutes(runs: services.runs).register(on: api)
 
     var app = Application(
         router: router,

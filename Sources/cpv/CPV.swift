@@ -12,7 +12,7 @@ struct CPV: AsyncParsableCommand {
         abstract: "Keeps a Control Panel Vendor's application consented in every customer tenant of every CSP partner.",
         version: ProductVersion.current,
         subcommands: [
-            ServeCommand.self, MigrateCommand.self, PartnersCommand.self, SyncCommand.self, RegrantCommand.self,
+            ServeCommand.self, WorkerCommand.self, MigrateCommand.self, PartnersCommand.self, SyncCommand.self, RegrantCommand.self,
             TokensCommand.self, KeysCommand.self,
             SimulatorCommand.self,
         ]

@@ -75,6 +75,8 @@ public struct AppConfiguration: Sendable {
     public var verifyGrants: Bool
     /// Hours between scheduled customer syncs of every active partner; 0 turns the schedule off.
     public var syncIntervalHours: Int
+    /// Partner Center consent calls per second per application id, across all workers (0: no limit of ours).
+    public var consentRateLimit: Int
 
     // Present when `purpose == .server`.
     public var applicationID: ApplicationID?
@@ -95,7 +97,7 @@ public struct AppConfiguration: Sendable {
         "CPV_APP_KEY_FILE", "CPV_APP_ASSERTION_ALGORITHM", "CPV_SEALING_KEYS", "CPV_SEALING_KEYS_FILE",
         "CPV_TOKEN_STORE", "CPV_LOGIN_URL", "CPV_PARTNER_CENTER_URL", "CPV_GRAPH_URL", "CPV_ARM_URL",
         "CPV_KEYVAULT_URL", "CPV_KEYVAULT_TENANT_ID", "CPV_TEMPLATES_DIR", "CPV_TOKEN_REFRESH_DAYS", "CPV_GRAPH_SCOPES",
-        "CPV_VERIFY_GRANTS", "CPV_SYNC_INTERVAL_HOURS",
+        "CPV_VERIFY_GRANTS", "CPV_SYNC_INTERVAL_HOURS", "CPV_CONSENT_RATE_LIMIT",
         // Read by the `cpv` CLI client, the test suite and ops scripts, not by the server.
         "CPV_URL", "CPV_TOKEN", "CPV_TOKEN_FILE", "CPV_TEST_DATABASE_URL", "CPV_HOME", "CPV_PG_PORT",
     ]
@@ -139,6 +141,7 @@ public struct AppConfiguration: Sendable {
         }
         verifyGrants = try reader.boolean("CPV_VERIFY_GRANTS", default: false)
         syncIntervalHours = try reader.integer("CPV_SYNC_INTERVAL_HOURS", default: 6, range: 0...168)
+        consentRateLimit = try reader.integer("CPV_CONSENT_RATE_LIMIT", default: 50, range: 0...10_000)
         applicationDisplayName = reader.string("CPV_APP_DISPLAY_NAME") ?? "CPV Consent Orchestrator"
         tokenStore = try reader.choice("CPV_TOKEN_STORE", default: .database)
         endpoints = EndpointOverrides(

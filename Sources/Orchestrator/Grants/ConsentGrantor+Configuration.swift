@@ -11,8 +11,14 @@ extension ConsentGrantor {
         public var maxConsecutiveThrottles: Int
         /// After a grant, check through Graph that the consent is there (`CPV_VERIFY_GRANTS`).
         public var verifyGrants: Bool
+        /// The budget every DELETE and POST waits for (e.g. `DatabaseRateGovernor`); nil: no limit of ours.
+        public var gate: (any ConsentCallGate)?
 
-        public init(backoff: BackoffPolicy = .default, maxConsecutiveThrottles: Int = 10, verifyGrants: Bool = false) {
+        public init(
+            backoff: BackoffPolicy = .default, maxConsecutiveThrottles: Int = 10, verifyGrants: Bool = false,
+            gate: (any ConsentCallGate)? = nil
+        ) {
+            self.gate = gate
             self.backoff = backoff
             self.maxConsecutiveThrottles = maxConsecutiveThrottles
             self.verifyGrants = verifyGrants

@@ -41,6 +41,17 @@ public struct ConsentGrantor: Sendable {
     /// Runs the DELETE+POST pair for one customer (`customers.id`) with the newest grant set and
     /// returns how it ended. Throws only when the task cannot start or the database fails.
     public func regrant(customerID: Int64, actor: String, logger: Logger) async throws -> ConsentGrantOutcome {
+        try await perform(.grant, customerID: customerID, actor: actor, logger: logger)
+    }
+
+    /// Removes the CPV application's consent from one customer tenant: the DELETE alone (404 counts
+    /// as done), leaving the state `revoked`. The incident kill switch; never verified through Graph.
+    public func revoke(customerID: Int64, actor: String, logger: Logger) async throws -> ConsentGrantOutcome {
+        try await perform(.revoke, customerID: customerID, actor: actor, logger: logger)
+    }
+
+    /// Runs `action` for one customer: `regrant` or `revoke`.
+    public func perform(_ action: RunAction, customerID: Int64, actor: String, logger: Logger) async throws -> ConsentGrantOutcome {
         var logger = logger
         logger[metadataKey: "cpv.customer"] = "\(customerID)"
         guard let customer = try await customers.customer(id: customerID, logger: logger) else {
@@ -55,14 +66,14 @@ public struct ConsentGrantor: Sendable {
         logger[metadataKey: "cpv.partner"] = "\(partner.id)"
         let stored = try await consents.consent(customerID: customerID, logger: logger)
         var task = ConsentTask(
-            grantor: self, partner: partner, customer: customer, grantSet: grantSet, payload: try ConsentPayload(grantSet).json(),
+            grantor: self, partner: partner, customer: customer, grantSet: grantSet, action: action, payload: try ConsentPayload(grantSet).json(),
             trail: ConsentAuditTrail(actor: actor, partnerID: partner.id, customerID: customerID, grantSetVersion: grantSet.version),
             machine: ConsentStateMachine(
                 state: stored?.state ?? .unknown, grantSetVersion: stored?.grantSetVersion,
                 maxAttempts: configuration.backoff.maxAttempts),
             logger: logger)
         var outcome = try await task.run()
-        if outcome.result == .succeeded, configuration.verifyGrants, let verifier {
+        if action == .grant, outcome.result == .succeeded, configuration.verifyGrants, let verifier {
             outcome.verification = try await verify(
                 verifier, partner: partner, customer: customer, grantSet: grantSet, trail: task.trail,
                 correlationID: task.correlationID, logger: logger)

@@ -11,6 +11,8 @@ struct ConsentTask {
     let partner: Partner
     let customer: Customer
     let grantSet: GrantSet
+    /// `.grant` runs DELETE then POST; `.revoke` the DELETE alone.
+    let action: RunAction
     let payload: String
     let trail: ConsentAuditTrail
     var machine: ConsentStateMachine
@@ -26,9 +28,10 @@ struct ConsentTask {
     private var partnerCenterBlocked = false
 
     init(
-        grantor: ConsentGrantor, partner: Partner, customer: Customer, grantSet: GrantSet, payload: String,
-        trail: ConsentAuditTrail, machine: ConsentStateMachine, logger: Logger
+        grantor: ConsentGrantor, partner: Partner, customer: Customer, grantSet: GrantSet, action: RunAction = .grant,
+        payload: String, trail: ConsentAuditTrail, machine: ConsentStateMachine, logger: Logger
     ) {
+        self.action = action
         self.grantor = grantor
         self.partner = partner
         self.customer = customer
@@ -40,7 +43,7 @@ struct ConsentTask {
     }
 
     mutating func run() async throws -> ConsentGrantOutcome {
-        var step = machine.handle(.taskStarted(.grant, grantSetVersion: grantSet.version))
+        var step = machine.handle(.taskStarted(action, grantSetVersion: grantSet.version))
         var first = true
         var last: ConsentCallAttempt?
         var extra: [String: String] = [:]
@@ -95,6 +98,8 @@ struct ConsentTask {
             logger.warning("no Partner Center token for the consent task", metadata: ["cpv.error": "\(error)"])
             return (.tokenFailed(error.reason, errorCode: error.code), nil)
         }
+        // The shared budget first: a call waiting for its slot is not yet requested.
+        try await grantor.configuration.gate?.admit(logger: logger)
         try await grantor.consents.apply(customerID: customer.id, change: nil, audit: [trail.requested(attempt)], logger: logger)
         var made = attempt
         let profile = grantor.tokens.profile(for: partner)
@@ -150,6 +155,12 @@ struct ConsentTask {
             await grantor.tokens.forget(partnerID: partner.id)
         }
         var kind = failure.classify(tokenWasFresh: tokenWasFresh)
+        if failure.status == 429, let gate = grantor.configuration.gate {
+            // Every process slows down for this application id, not just this task.
+            var retryAfter: TimeInterval?
+            if case .throttled(let after) = kind { retryAfter = after }
+            await gate.throttled(retryAfter: retryAfter, logger: logger)
+        }
         if case .throttled(let retryAfter) = kind, machine.consecutiveThrottles >= grantor.configuration.maxConsecutiveThrottles {
             kind = .transient(retryAfter: retryAfter)
         }

@@ -5,26 +5,50 @@ import Foundation
 import Orchestrator
 
 /// `cpv regrant --customer <tenant-id>`: DELETE then POST the consent in one customer tenant now.
-/// Not registered yet: add `RegrantCommand.self` to `CPV.configuration.subcommands`.
+/// `cpv regrant --all|--partner ID|--state missing [--dry-run] [--wait]`: create a durable run
+/// (RegrantCommand+Run.swift) for the workers.
 struct RegrantCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "regrant", abstract: "Re-grant the CPV application's consent in one customer tenant now.")
+        commandName: "regrant",
+        abstract: "Re-grant the CPV application's consent in one customer tenant now, or create a run over many.")
 
-    @Option(help: "The customer's tenant id.")
-    var customer: String
+    @Option(help: "The customer's tenant id (re-granted now, without a run).")
+    var customer: String?
 
-    @Option(help: "The partner id, when several partners list that tenant.")
+    @Option(help: "The partner id: with --customer, when several partners list that tenant; alone, a run over its customers.")
     var partner: String?
+
+    @Flag(help: "Create a run over every customer of every partner.")
+    var all = false
+
+    @Option(help: "Create a run over the customers in this consent state (e.g. missing, failed).")
+    var state: String?
+
+    @Flag(help: "Plan and count the run without creating tasks.")
+    var dryRun = false
+
+    @Flag(help: "Show the run's progress until it ends.")
+    var wait = false
 
     @Flag(help: "Check the grant through Graph afterwards.")
     var verify = false
 
     func validate() throws {
-        guard TenantID(customer) != nil else { throw ValidationError("the customer must be a tenant id (GUID)") }
         if let partner, UUID(uuidString: partner) == nil { throw ValidationError("the partner id must be a UUID") }
+        if let state, ConsentState(rawValue: state) == nil { throw ValidationError("unknown consent state \(state)") }
+        guard let customer else {
+            let scopes = [all, partner != nil, state != nil].filter { $0 }.count
+            guard scopes == 1 else { throw ValidationError("give exactly one of --customer, --all, --partner, --state") }
+            return
+        }
+        guard TenantID(customer) != nil else { throw ValidationError("the customer must be a tenant id (GUID)") }
+        guard !all, state == nil, !dryRun, !wait else {
+            throw ValidationError("--customer re-grants one customer now: --all, --state, --dry-run and --wait do not apply")
+        }
     }
 
     func run() async throws {
+        guard let customer else { return try await createRun() }
         let configuration = try Bootstrap.configuration(.server)
         let logger = Bootstrap.logger(configuration)
         guard let tenant = TenantID(customer) else { throw ValidationError("the customer must be a tenant id (GUID)") }

@@ -1,0 +1,38 @@
+import ConsentStore
+import Foundation
+import Logging
+import MicrosoftCloud
+import Orchestrator
+import ServiceLifecycle
+
+/// Durable runs (issue #6): the repository for the routes and the CLI, and the worker services.
+extension AppServices {
+    public var runs: RunRepository { RunRepository(client: database) }
+    public var runTaskQueue: RunTaskQueue { RunTaskQueue(client: database) }
+
+    /// A run worker with `configuration.workers` tasks in flight and its rescuer; none when
+    /// `CPV_WORKERS` is 0 (an API-only process). Every process may run both: claims and rescues
+    /// skip what another process holds.
+    public func runServices(logger: Logger) -> [any Service] {
+        guard configuration.workers > 0 else { return [] }
+        let worker = RunWorker(
+            queue: runTaskQueue, grantor: runGrantor(), configuration: .init(concurrency: configuration.workers), logger: logger)
+        return [worker, RunRescuer(queue: runTaskQueue, logger: logger)]
+    }
+
+    /// The consent budget of the CPV application id shared by every process (`CPV_CONSENT_RATE_LIMIT`).
+    public var consentRateGovernor: DatabaseRateGovernor? {
+        guard configuration.consentRateLimit > 0, let applicationID = configuration.applicationID else { return nil }
+        return DatabaseRateGovernor(
+            buckets: RateBucketRepository(client: database), key: "consent:\(applicationID)",
+            ratePerSecond: Double(configuration.consentRateLimit))
+    }
+
+    /// The grantor of run workers: like `consentGrantor`, behind the shared consent budget.
+    public func runGrantor() -> ConsentGrantor {
+        ConsentGrantor(
+            partners: partners, customers: customers, grantSets: grantSets, consents: consentStates, tokens: tokenProvider,
+            partnerCenter: partnerCenter, verifier: GrantVerifier(tokens: tokenProvider, graph: GraphClient(http: http)),
+            configuration: .init(verifyGrants: configuration.verifyGrants, gate: consentRateGovernor))
+    }
+}

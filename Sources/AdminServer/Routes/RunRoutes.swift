@@ -1,0 +1,109 @@
+import ConsentDomain
+import ConsentStore
+import Foundation
+import Hummingbird
+
+/// Durable runs (docs/runs.md): `POST /api/v1/runs`, `GET /api/v1/runs`, `GET /api/v1/runs/{id}`,
+/// `POST /api/v1/runs/{id}/pause|resume|cancel`, `GET /api/v1/runs/{id}/tasks?status=`.
+/// Creating and steering need `operator`; a revoke run needs `admin` and `"confirm": "revoke"`.
+/// Wiring: `RunRoutes(runs: RunRepository(client: database)).register(on: api)`.
+public struct RunRoutes: Sendable {
+    let runs: RunRepository
+
+    public init(runs: RunRepository) {
+        self.runs = runs
+    }
+
+    struct CreateBody: Decodable {
+        let scope: RunScope
+        let dryRun: Bool?
+        let maxConcurrency: Int?
+        let action: RunAction?
+        let confirm: String?
+    }
+
+    struct PlanDTO: Encodable {
+        let run: RunRecord
+        let planned: Int
+        let blocked: Int
+        let missing: Int
+    }
+
+    public func register(on api: RouterGroup<AppRequestContext>) {
+        api.post("/runs") { request, context in
+            let body = try await JSONBody.decode(
+                CreateBody.self, from: request, context: context,
+                allowedKeys: ["scope", "dryRun", "maxConcurrency", "action", "confirm"])
+            let action = body.action ?? .grant
+            // The kill switch takes every customer's consent away: admins only, and never by a typo.
+            let staff = try context.require(action == .revoke ? .admin : .operator)
+            if action == .revoke, body.confirm != "revoke" {
+                throw APIError(
+                    .badRequest, code: "confirmation_required", message: "a revoke run needs \"confirm\": \"revoke\"")
+            }
+            if let concurrency = body.maxConcurrency, concurrency < 1 {
+                throw APIError(.badRequest, code: "invalid_max_concurrency", message: "maxConcurrency must be at least 1")
+            }
+            do {
+                let plan = try await runs.create(
+                    .init(scope: body.scope, action: action, dryRun: body.dryRun ?? false, maxConcurrency: body.maxConcurrency),
+                    actor: staff.actor, logger: context.logger)
+                return try JSONBody.response(
+                    PlanDTO(run: plan.run, planned: plan.planned, blocked: plan.blocked, missing: plan.missing), status: .created)
+            } catch let error as RunStoreError {
+                throw Self.apiError(error)
+            }
+        }
+        api.get("/runs") { _, context in
+            _ = try context.require(.viewer)
+            return try JSONBody.response(["runs": try await runs.runs(logger: context.logger)])
+        }
+        api.get("/runs/{id}") { _, context in
+            _ = try context.require(.viewer)
+            let id = try Self.runID(context)
+            guard let progress = try await runs.progress(id: id, logger: context.logger) else {
+                throw APIError.notFound("no run \(id.uuidString.lowercased())")
+            }
+            return try JSONBody.response(progress)
+        }
+        api.get("/runs/{id}/tasks") { request, context in
+            _ = try context.require(.viewer)
+            let id = try Self.runID(context)
+            var status: RunTaskStatus?
+            if let raw = request.uri.queryParameters.get("status") {
+                guard let parsed = RunTaskStatus(rawValue: raw) else {
+                    throw APIError(.badRequest, code: "invalid_status", message: "unknown task status \(raw)")
+                }
+                status = parsed
+            }
+            return try JSONBody.response(["tasks": try await runs.tasks(runID: id, status: status, logger: context.logger)])
+        }
+        for command in [RunCommand.pause, .resume, .cancel] {
+            api.post("/runs/{id}/\(command.rawValue)") { _, context in
+                let staff = try context.require(.operator)
+                let id = try Self.runID(context)
+                do {
+                    return try JSONBody.response(try await runs.apply(command, runID: id, actor: staff.actor, logger: context.logger))
+                } catch let error as RunStoreError {
+                    throw Self.apiError(error)
+                }
+            }
+        }
+    }
+
+    static func runID(_ context: AppRequestContext) throws -> UUID {
+        guard let raw = context.parameters.get("id"), let id = UUID(uuidString: raw) else {
+            throw APIError(.badRequest, code: "invalid_run_id", message: "the run id must be a UUID")
+        }
+        return id
+    }
+
+    static func apiError(_ error: RunStoreError) -> APIError {
+        switch error {
+        case .notFound(let id): APIError.notFound("no run \(id.uuidString.lowercased())")
+        case .transition(let transition): APIError(.conflict, code: transition.code, message: transition.description)
+        case .noGrantSet: APIError(.conflict, code: "no_grant_set", message: error.description)
+        case .corruptRow, .corruptTask: APIError.internalError
+        }
+    }
+}

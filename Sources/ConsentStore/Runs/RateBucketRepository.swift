@@ -1,0 +1,61 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Token buckets in `rate_buckets` (migration 0005), so that a limit holds across every process
+/// sharing the database. Same arithmetic as the domain's `TokenBucket` (halve on 429, add 1 % of
+/// the limit per granted call), done inside one `UPDATE` so concurrent callers cannot race.
+public struct RateBucketRepository: Sendable {
+    public let client: PostgresClient
+
+    public init(client: PostgresClient) {
+        self.client = client
+    }
+
+    /// Reserves one call and returns how long to wait before making it (zero: go now). Never
+    /// refuses: a caller that gets a wait owns that later slot. Creates the bucket on first use and
+    /// keeps its limit at the caller's configured one, so a changed limit applies at once.
+    public func reserve(key: String, ratePerSecond: Double, capacity: Double, logger: Logger) async throws -> Duration {
+        let rows = try await client.query(
+            """
+            INSERT INTO rate_buckets AS b (key, tokens, rate, capacity, ceiling_rate)
+            VALUES (\(key), \(capacity) - 1, \(ratePerSecond), \(capacity), \(ratePerSecond))
+            ON CONFLICT (key) DO UPDATE SET
+                tokens = least(EXCLUDED.capacity, b.tokens + extract(epoch FROM clock_timestamp() - b.updated_at) * b.rate) - 1,
+                rate = least(EXCLUDED.ceiling_rate, CASE WHEN b.blocked_until IS NULL OR b.blocked_until <= clock_timestamp()
+                            THEN b.rate + EXCLUDED.ceiling_rate / 100 ELSE b.rate END),
+                capacity = EXCLUDED.capacity, ceiling_rate = EXCLUDED.ceiling_rate,
+                updated_at = clock_timestamp()
+            RETURNING greatest(-b.tokens / b.rate,
+                               extract(epoch FROM coalesce(b.blocked_until, clock_timestamp()) - clock_timestamp()), 0)::double precision
+            """, logger: logger)
+        for try await wait in rows.decode(Double.self) { return .milliseconds(Int64((wait * 1_000).rounded(.up))) }
+        throw RateBucketError.unknownKey(key)
+    }
+
+    /// A 429: nothing for this key before `retryAfter` has passed, at half the rate afterwards.
+    public func throttled(key: String, retryAfter: TimeInterval, minimumRate: Double, logger: Logger) async throws {
+        try await client.query(
+            """
+            UPDATE rate_buckets SET
+                rate = greatest(\(minimumRate), rate / 2),
+                blocked_until = greatest(coalesce(blocked_until, clock_timestamp()),
+                                         clock_timestamp() + make_interval(secs => \(retryAfter))),
+                -- The debt after the block: the next reservation waits at least Retry-After.
+                tokens = least(tokens + extract(epoch FROM clock_timestamp() - updated_at) * rate, 0)
+                         - \(retryAfter) * greatest(\(minimumRate), rate / 2),
+                updated_at = clock_timestamp()
+            WHERE key = \(key)
+            """, logger: logger)
+    }
+}
+
+public enum RateBucketError: Error, Equatable, CustomStringConvertible {
+    case unknownKey(String)
+
+    public var description: String {
+        switch self {
+        case .unknownKey(let key): "the rate bucket \(key) returned nothing"
+        }
+    }
+}

@@ -1,0 +1,256 @@
+import ConsentDomain
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Runs and their tasks: creating a run (one set-based statement for all its tasks), watching it,
+/// and steering it. The workers' side (claim, heartbeat, complete, rescue) is `RunTaskQueue`.
+public struct RunRepository: Sendable {
+    public let client: PostgresClient
+
+    public init(client: PostgresClient) {
+        self.client = client
+    }
+
+    /// What to create.
+    public struct Request: Sendable, Equatable {
+        public var scope: RunScope
+        public var action: RunAction
+        public var dryRun: Bool
+        public var maxConcurrency: Int?
+
+        public init(scope: RunScope, action: RunAction = .grant, dryRun: Bool = false, maxConcurrency: Int? = nil) {
+            self.scope = scope
+            self.action = action
+            self.dryRun = dryRun
+            self.maxConcurrency = maxConcurrency
+        }
+    }
+
+    /// Creates a run and materialises one task per customer in scope with one `INSERT ... SELECT`,
+    /// appending `run.created`. A dry run is recorded (so it is audited) as `completed` with no tasks.
+    ///
+    /// Skipped: removed customers, customers of disabled partners, customers with an unfinished
+    /// task in a queued/running/paused run. Customers of partners that are not active start `blocked`.
+    public func create(_ request: Request, actor: String, logger: Logger) async throws -> RunPlan {
+        let filter = ScopeFilter(request.scope)
+        let scopeJSON = String(decoding: try JSONEncoder().encode(request.scope), as: UTF8.self)
+        do {
+            return try await createInTransaction(request, filter: filter, scopeJSON: scopeJSON, actor: actor, logger: logger)
+        } catch {
+            throw Self.unwrapped(error)
+        }
+    }
+
+    private func createInTransaction(
+        _ request: Request, filter: ScopeFilter, scopeJSON: String, actor: String, logger: Logger
+    ) async throws -> RunPlan {
+        try await client.withTransaction(logger: logger) { connection in
+            // Two runs created at once must not both take the same customer: creations take turns.
+            try await connection.query("SELECT pg_advisory_xact_lock(hashtext('cpv.runs.create'))", logger: logger)
+            var version: Int32?
+            for try await current in try await connection.query(
+                "SELECT max(version) FROM grant_sets", logger: logger
+            ).decode(Int32?.self) { version = current }
+            if request.action == .grant, !request.dryRun, version == nil { throw RunStoreError.noGrantSet }
+            let status = request.dryRun ? RunStatus.completed.rawValue : RunStatus.queued.rawValue
+            var run: RunRecord?
+            for try await row in try await connection.query(
+                """
+                INSERT INTO runs (action, scope, grant_set_version, dry_run, max_concurrency, status, requested_by, finished_at)
+                VALUES (\(request.action.rawValue), \(scopeJSON)::jsonb, \(version), \(request.dryRun),
+                        \(request.maxConcurrency.map(Int32.init)), \(status), \(actor),
+                        CASE WHEN \(request.dryRun) THEN now() END)
+                RETURNING \(unescaped: RunRecord.columns)
+                """, logger: logger
+            ).decode(RunRecord.Tuple.self) { run = try RunRecord.decode(row) }
+            guard var run else { throw RunStoreError.notFound(UUID()) }
+            let counts = try await materialise(run: run.id, filter: filter, dryRun: request.dryRun, on: connection, logger: logger)
+            try await connection.query(
+                "UPDATE runs SET total_tasks = \(Int32(counts.planned)) WHERE id = \(run.id)", logger: logger)
+            run.totalTasks = counts.planned
+            try await AuditWriter.append(
+                AuditRecord(
+                    actor: actor, action: request.dryRun ? "run.planned" : "run.created", runID: run.id,
+                    details: Self.json([
+                        "action": request.action.rawValue, "scope": scopeJSON, "planned": "\(counts.planned)",
+                        "blocked": "\(counts.blocked)", "missing": "\(counts.missing)",
+                    ])),
+                on: connection, logger: logger)
+            return RunPlan(run: run, planned: counts.planned, blocked: counts.blocked, missing: counts.missing)
+        }
+    }
+
+    private func materialise(
+        run: UUID, filter: ScopeFilter, dryRun: Bool, on connection: PostgresConnection, logger: Logger
+    ) async throws -> (planned: Int, blocked: Int, missing: Int) {
+        // One statement whatever the size: the candidates CTE is the plan, the INSERT (skipped for a
+        // dry run) writes it, and the counts come back from the same snapshot.
+        let rows = try await connection.query(
+            """
+            WITH candidates AS (
+                SELECT c.id AS customer_id, c.partner_id,
+                       CASE WHEN cc.state = 'missing' THEN 1 ELSE 0 END AS priority,
+                       CASE WHEN p.status = 'active' THEN 'pending' ELSE 'blocked' END AS status
+                FROM customers c
+                JOIN partners p ON p.id = c.partner_id
+                LEFT JOIN customer_consents cc ON cc.customer_id = c.id
+                WHERE c.removed_at IS NULL AND p.status <> 'disabled'
+                  AND (\(filter.kind) = 'all'
+                       OR (\(filter.kind) = 'partners' AND c.partner_id = ANY(\(filter.partnerIDs)::uuid[]))
+                       OR (\(filter.kind) = 'customers' AND c.id = ANY(\(filter.customerIDs)::bigint[]))
+                       OR (\(filter.kind) = 'states' AND coalesce(cc.state, 'unknown') = ANY(\(filter.states)::text[]))
+                       OR (\(filter.kind) = 'drift' AND (cc.grant_set_version IS NULL
+                           OR cc.grant_set_version < (SELECT max(version) FROM grant_sets))))
+                  AND NOT EXISTS (
+                      SELECT 1 FROM run_tasks t JOIN runs r ON r.id = t.run_id
+                      WHERE t.customer_id = c.id AND t.status IN ('pending', 'leased', 'blocked')
+                        AND r.status IN ('queued', 'running', 'paused'))
+            ), inserted AS (
+                INSERT INTO run_tasks (run_id, customer_id, partner_id, priority, status)
+                SELECT \(run), customer_id, partner_id, priority, status FROM candidates WHERE NOT \(dryRun)
+                RETURNING 1
+            )
+            SELECT count(*), count(*) FILTER (WHERE status = 'blocked'), count(*) FILTER (WHERE priority > 0),
+                   (SELECT count(*) FROM inserted)
+            FROM candidates
+            """, logger: logger)
+        for try await (planned, blocked, missing, _) in rows.decode((Int64, Int64, Int64, Int64).self) {
+            return (Int(planned), Int(blocked), Int(missing))
+        }
+        return (0, 0, 0)
+    }
+
+    public func run(id: UUID, logger: Logger) async throws -> RunRecord? {
+        let rows = try await client.query(
+            "SELECT \(unescaped: RunRecord.columns) FROM runs WHERE id = \(id)", logger: logger)
+        for try await row in rows.decode(RunRecord.Tuple.self) { return try RunRecord.decode(row) }
+        return nil
+    }
+
+    /// Newest first.
+    public func runs(limit: Int = 50, logger: Logger) async throws -> [RunRecord] {
+        let rows = try await client.query(
+            "SELECT \(unescaped: RunRecord.columns) FROM runs ORDER BY created_at DESC LIMIT \(Int64(limit))", logger: logger)
+        var runs: [RunRecord] = []
+        for try await row in rows.decode(RunRecord.Tuple.self) { runs.append(try RunRecord.decode(row)) }
+        return runs
+    }
+
+    /// The run with counts by status, rate over the last minute, ETA and failures by error code.
+    public func progress(id: UUID, logger: Logger) async throws -> RunProgress? {
+        guard let run = try await run(id: id, logger: logger) else { return nil }
+        var counts: [String: Int] = [:]
+        for try await (status, count) in try await client.query(
+            "SELECT status, count(*) FROM run_tasks WHERE run_id = \(id) GROUP BY status", logger: logger
+        ).decode((String, Int64).self) { counts[status] = Int(count) }
+        var failures: [String: Int] = [:]
+        for try await (code, count) in try await client.query(
+            """
+            SELECT coalesce(last_error_code, 'unknown'), count(*) FROM run_tasks
+            WHERE run_id = \(id) AND status IN ('failed', 'blocked') GROUP BY 1
+            """, logger: logger
+        ).decode((String, Int64).self) { failures[code] = Int(count) }
+        var lastMinute = 0
+        for try await count in try await client.query(
+            """
+            SELECT count(*) FROM run_tasks
+            WHERE run_id = \(id) AND finished_at IS NOT NULL AND finished_at > now() - interval '1 minute'
+            """, logger: logger
+        ).decode(Int64.self) { lastMinute = Int(count) }
+        var progress = RunProgress(run: run, counts: counts, ratePerSecond: Double(lastMinute) / 60, etaSeconds: nil, failures: failures)
+        let remaining = run.totalTasks - progress.finished
+        if progress.ratePerSecond > 0 { progress.etaSeconds = Double(max(remaining, 0)) / progress.ratePerSecond }
+        return progress
+    }
+
+    /// Tasks of the run, optionally of one status, in claim order.
+    public func tasks(runID: UUID, status: RunTaskStatus?, limit: Int = 500, logger: Logger) async throws -> [RunTaskRecord] {
+        let rows = try await client.query(
+            """
+            SELECT \(unescaped: RunTaskRecord.columns) FROM run_tasks
+            WHERE run_id = \(runID) AND (\(status?.rawValue)::text IS NULL OR status = \(status?.rawValue))
+            ORDER BY priority DESC, id LIMIT \(Int64(limit))
+            """, logger: logger)
+        var tasks: [RunTaskRecord] = []
+        for try await row in rows.decode(RunTaskRecord.Tuple.self) { tasks.append(try RunTaskRecord.decode(row)) }
+        return tasks
+    }
+
+    /// Applies a staff command (`pause`, `resume`, `cancel`) through `RunStatus.applying`, under the
+    /// run's row lock, and audits it as `run.<command>`. Cancelling also cancels the tasks not yet
+    /// finished and not leased; leased ones finish and are then left as they end.
+    public func apply(_ command: RunCommand, runID: UUID, actor: String, logger: Logger) async throws -> RunRecord {
+        do {
+            return try await applyInTransaction(command, runID: runID, actor: actor, logger: logger)
+        } catch {
+            throw Self.unwrapped(error)
+        }
+    }
+
+    private func applyInTransaction(_ command: RunCommand, runID: UUID, actor: String, logger: Logger) async throws -> RunRecord {
+        try await client.withTransaction(logger: logger) { connection in
+            var current: RunStatus?
+            for try await status in try await connection.query(
+                "SELECT status FROM runs WHERE id = \(runID) FOR UPDATE", logger: logger
+            ).decode(String.self) { current = RunStatus(rawValue: status) }
+            guard let current else { throw RunStoreError.notFound(runID) }
+            let next: RunStatus
+            do throws(RunTransitionError) { next = try current.applying(command) } catch { throw RunStoreError.transition(error) }
+            try await connection.query(
+                """
+                UPDATE runs SET status = \(next.rawValue),
+                    finished_at = CASE WHEN \(next.isTerminal) THEN now() ELSE finished_at END,
+                    started_at = CASE WHEN \(next == .running) THEN coalesce(started_at, now()) ELSE started_at END
+                WHERE id = \(runID)
+                """, logger: logger)
+            if next == .cancelled {
+                try await connection.query(
+                    """
+                    UPDATE run_tasks SET status = 'cancelled', finished_at = now(), updated_at = now()
+                    WHERE run_id = \(runID) AND status IN ('pending', 'blocked')
+                    """, logger: logger)
+            }
+            try await AuditWriter.append(
+                AuditRecord(
+                    actor: actor, action: "run.\(command.rawValue)", runID: runID,
+                    details: Self.json(["from": current.rawValue, "to": next.rawValue])),
+                on: connection, logger: logger)
+            var updated: RunRecord?
+            for try await row in try await connection.query(
+                "SELECT \(unescaped: RunRecord.columns) FROM runs WHERE id = \(runID)", logger: logger
+            ).decode(RunRecord.Tuple.self) { updated = try RunRecord.decode(row) }
+            guard let updated else { throw RunStoreError.notFound(runID) }
+            return updated
+        }
+    }
+
+    /// Our own errors from inside `client.withTransaction`, as they were thrown rather than wrapped.
+    static func unwrapped(_ error: any Error) -> any Error {
+        if let wrapped = error as? PostgresTransactionError, let own = wrapped.closureError as? RunStoreError { return own }
+        return error
+    }
+
+    static func json(_ fields: [String: String]) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// A `RunScope` as the parameters of the one selection query (unused arrays stay empty).
+struct ScopeFilter {
+    var kind: String
+    var partnerIDs: [UUID] = []
+    var customerIDs: [Int64] = []
+    var states: [String] = []
+
+    init(_ scope: RunScope) {
+        switch scope {
+        case .all: kind = "all"
+        case .drift: kind = "drift"
+        case .partnerIDs(let ids): kind = "partners"; partnerIDs = ids
+        case .customerIDs(let ids): kind = "customers"; customerIDs = ids
+        case .states(let states): kind = "states"; self.states = states.map(\.rawValue)
+        }
+    }
+}

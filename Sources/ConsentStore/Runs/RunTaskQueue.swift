@@ -1,0 +1,242 @@
+import ConsentDomain
+import Foundation
+import Logging
+import PostgresNIO
+
+/// A task a worker holds a lease on.
+public struct ClaimedTask: Sendable, Equatable {
+    public var id: Int64
+    public var runID: UUID
+    public var customerID: Int64
+    public var partnerID: UUID
+    public var action: RunAction
+    /// Including this one.
+    public var attempts: Int
+}
+
+/// How a claimed task ended, as the worker reports it.
+public enum TaskCompletion: Sendable, Equatable {
+    case succeeded
+    case failed(code: String, error: String)
+    /// A partner-level failure: the partner's other pending tasks are blocked with it.
+    case blocked(code: String, error: String)
+    case skipped(code: String, error: String)
+    /// Try again after `delay` (the attempt already counted).
+    case retry(after: Duration, code: String, error: String)
+}
+
+/// The workers' side of `run_tasks`: claim, heartbeat, complete, rescue, release. Every write checks
+/// the lease owner, so a worker whose lease was rescued cannot overwrite what the next one did.
+public struct RunTaskQueue: Sendable {
+    public let client: PostgresClient
+
+    public init(client: PostgresClient) {
+        self.client = client
+    }
+
+    /// Leases up to `limit` due tasks of queued or running runs, highest priority first, skipping
+    /// rows other workers hold (`FOR UPDATE SKIP LOCKED`), and starts their runs (`queued → running`,
+    /// the domain's `start`). Paused and cancelled runs are never claimed from.
+    public func claim(owner: String, limit: Int, lease: Duration, logger: Logger) async throws -> [ClaimedTask] {
+        guard limit > 0 else { return [] }
+        let rows = try await client.query(
+            """
+            WITH due AS (
+                SELECT t.id FROM run_tasks t JOIN runs r ON r.id = t.run_id
+                WHERE t.status = 'pending' AND t.next_attempt_at <= now()
+                  AND r.status IN ('queued', 'running') AND NOT r.dry_run
+                ORDER BY t.priority DESC, t.next_attempt_at, t.id
+                LIMIT \(Int64(limit))
+                FOR UPDATE OF t SKIP LOCKED
+            ), claimed AS (
+                UPDATE run_tasks t SET status = 'leased', lease_owner = \(owner),
+                    lease_expires_at = now() + make_interval(secs => \(lease.intervalSeconds)),
+                    attempts = t.attempts + 1, updated_at = now()
+                FROM due WHERE t.id = due.id
+                RETURNING t.id, t.run_id, t.customer_id, t.partner_id, t.attempts
+            ), started AS (
+                UPDATE runs SET status = 'running', started_at = coalesce(started_at, now())
+                WHERE id IN (SELECT run_id FROM claimed) AND status = 'queued'
+            )
+            SELECT c.id, c.run_id, c.customer_id, c.partner_id, r.action, c.attempts
+            FROM claimed c JOIN runs r ON r.id = c.run_id
+            ORDER BY c.id
+            """, logger: logger)
+        var tasks: [ClaimedTask] = []
+        for try await (id, runID, customerID, partnerID, action, attempts) in rows.decode(
+            (Int64, UUID, Int64, UUID, String, Int32).self
+        ) {
+            tasks.append(ClaimedTask(
+                id: id, runID: runID, customerID: customerID, partnerID: partnerID,
+                action: RunAction(rawValue: action) ?? .grant, attempts: Int(attempts)))
+        }
+        return tasks
+    }
+
+    /// Extends the leases `owner` still holds among `taskIDs`; returns those (a missing id was rescued).
+    @discardableResult
+    public func heartbeat(taskIDs: [Int64], owner: String, lease: Duration, logger: Logger) async throws -> Set<Int64> {
+        guard !taskIDs.isEmpty else { return [] }
+        let rows = try await client.query(
+            """
+            UPDATE run_tasks SET lease_expires_at = now() + make_interval(secs => \(lease.intervalSeconds)), updated_at = now()
+            WHERE id = ANY(\(taskIDs)::bigint[]) AND lease_owner = \(owner) AND status = 'leased'
+            RETURNING id
+            """, logger: logger)
+        var held = Set<Int64>()
+        for try await id in rows.decode(Int64.self) { held.insert(id) }
+        return held
+    }
+
+    /// Records how the task ended, if `owner` still holds it, and completes its run when no task is
+    /// left to work on. Returns false when the lease was lost (the task belongs to someone else now).
+    @discardableResult
+    public func complete(_ task: ClaimedTask, owner: String, _ completion: TaskCompletion, logger: Logger) async throws -> Bool {
+        let (status, code, error, delay) = Self.columns(completion)
+        return try await client.withTransaction(logger: logger) { connection in
+            // The run's row first, as `RunRepository.apply` takes it, so that a cancel and a
+            // completion lock run and task in the same order and cannot deadlock.
+            try await connection.query("SELECT 1 FROM runs WHERE id = \(task.runID) FOR UPDATE", logger: logger)
+            var updated = false
+            for try await _ in try await connection.query(
+                """
+                UPDATE run_tasks SET status = \(status), last_error_code = \(code), last_error = \(error),
+                    lease_owner = NULL, lease_expires_at = NULL, updated_at = now(),
+                    next_attempt_at = now() + make_interval(secs => \(delay)),
+                    finished_at = CASE WHEN \(status) IN ('succeeded', 'failed', 'skipped') THEN now() END
+                WHERE id = \(task.id) AND lease_owner = \(owner) AND status = 'leased'
+                RETURNING id
+                """, logger: logger
+            ) { updated = true }
+            guard updated else { return false }
+            if case .blocked = completion {
+                // The partner's credentials are the problem: its other waiting tasks would fail the
+                // same way, so they wait for its re-consent (`unblockReconsented`) instead.
+                try await connection.query(
+                    """
+                    UPDATE run_tasks SET status = 'blocked', last_error_code = \(code), last_error = \(error), updated_at = now()
+                    WHERE partner_id = \(task.partnerID) AND status = 'pending'
+                    """, logger: logger)
+            }
+            try await Self.completeRunIfDone(task.runID, on: connection, logger: logger)
+            return true
+        }
+    }
+
+    /// `running → completed` (the domain's `complete`) once no task is pending, leased or blocked.
+    ///
+    /// The run's row lock comes first: two workers finishing the last two tasks at once would each
+    /// still see the other's task leased (uncommitted) and neither would complete the run. Under
+    /// the lock, the second one's check runs after the first has committed.
+    static func completeRunIfDone(_ runID: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("SELECT 1 FROM runs WHERE id = \(runID) FOR UPDATE", logger: logger)
+        try await connection.query(
+            """
+            UPDATE runs SET status = 'completed', finished_at = now()
+            WHERE id = \(runID) AND status = 'running' AND NOT EXISTS (
+                SELECT 1 FROM run_tasks WHERE run_id = \(runID) AND status IN ('pending', 'leased', 'blocked'))
+            """, logger: logger)
+    }
+
+    /// Completes every running run with no task left; the rescuer's safety net for a completion
+    /// lost to a crash between a task's end and its run's check.
+    @discardableResult
+    public func completeFinishedRuns(logger: Logger) async throws -> Int {
+        let rows = try await client.query(
+            """
+            UPDATE runs r SET status = 'completed', finished_at = now()
+            WHERE r.status = 'running' AND NOT EXISTS (
+                SELECT 1 FROM run_tasks t WHERE t.run_id = r.id AND t.status IN ('pending', 'leased', 'blocked'))
+            RETURNING r.id
+            """, logger: logger)
+        var count = 0
+        for try await _ in rows { count += 1 }
+        return count
+    }
+
+    private static func columns(_ completion: TaskCompletion) -> (String, String?, String?, Double) {
+        switch completion {
+        case .succeeded: ("succeeded", nil, nil, 0)
+        case .failed(let code, let error): ("failed", code, error, 0)
+        case .blocked(let code, let error): ("blocked", code, error, 0)
+        case .skipped(let code, let error): ("skipped", code, error, 0)
+        case .retry(let delay, let code, let error): ("pending", code, error, delay.intervalSeconds)
+        }
+    }
+
+    /// Puts back tasks whose lease expired (their worker died or hung), appending `task.abandoned`
+    /// for each; one out of attempts ends `failed` instead. Returns the rescued tasks' ids.
+    @discardableResult
+    public func rescueExpired(maxAttempts: Int, actor: String, logger: Logger) async throws -> [Int64] {
+        try await client.withTransaction(logger: logger) { connection in
+            let rows = try await connection.query(
+                """
+                WITH expired AS (
+                    SELECT id, lease_owner FROM run_tasks
+                    WHERE status = 'leased' AND lease_expires_at < now()
+                    FOR UPDATE SKIP LOCKED
+                )
+                UPDATE run_tasks t SET
+                    status = CASE WHEN t.attempts >= \(Int32(maxAttempts)) THEN 'failed' ELSE 'pending' END,
+                    finished_at = CASE WHEN t.attempts >= \(Int32(maxAttempts)) THEN now() END,
+                    last_error_code = 'lease_expired', last_error = 'the worker holding the lease stopped renewing it',
+                    lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = now(), updated_at = now()
+                FROM expired WHERE t.id = expired.id
+                RETURNING t.id, t.run_id, t.customer_id, t.partner_id, expired.lease_owner, t.status
+                """, logger: logger)
+            var rescued: [(Int64, UUID, Int64, UUID, String?, String)] = []
+            for try await row in rows.decode((Int64, UUID, Int64, UUID, String?, String).self) { rescued.append(row) }
+            for (id, runID, customerID, partnerID, owner, status) in rescued {
+                try await AuditWriter.append(
+                    AuditRecord(
+                        actor: actor, action: "task.abandoned", partnerID: partnerID, customerID: customerID, runID: runID,
+                        taskID: id, errorCode: "lease_expired",
+                        details: RunRepository.json(["leaseOwner": owner ?? "", "now": status])),
+                    on: connection, logger: logger)
+                try await Self.completeRunIfDone(runID, on: connection, logger: logger)
+            }
+            return rescued.map(\.0)
+        }
+    }
+
+    /// Blocked tasks go back to pending once their partner is active: tasks created blocked (no
+    /// error yet) as soon as it is, tasks blocked by a failure once it consented again after it.
+    @discardableResult
+    public func unblockReconsented(logger: Logger) async throws -> Int {
+        let rows = try await client.query(
+            """
+            UPDATE run_tasks t SET status = 'pending', next_attempt_at = now(), updated_at = now()
+            FROM partners p
+            WHERE t.status = 'blocked' AND p.id = t.partner_id AND p.status = 'active'
+              AND (t.last_error_code IS NULL OR p.consented_at > t.updated_at)
+            RETURNING t.id
+            """, logger: logger)
+        var count = 0
+        for try await _ in rows { count += 1 }
+        return count
+    }
+
+    /// Hands back every lease `owner` holds (graceful shutdown): the tasks are due again at once.
+    /// The attempt is given back too: it was interrupted by us, not by Partner Center.
+    @discardableResult
+    public func release(owner: String, logger: Logger) async throws -> Int {
+        let rows = try await client.query(
+            """
+            UPDATE run_tasks SET status = 'pending', lease_owner = NULL, lease_expires_at = NULL,
+                attempts = greatest(attempts - 1, 0), next_attempt_at = now(), updated_at = now()
+            WHERE lease_owner = \(owner) AND status = 'leased'
+            RETURNING id
+            """, logger: logger)
+        var count = 0
+        for try await _ in rows { count += 1 }
+        return count
+    }
+}
+
+extension Duration {
+    /// Whole and fractional seconds, for `make_interval(secs => ...)`.
+    var intervalSeconds: Double {
+        let (whole, attoseconds) = components
+        return Double(whole) + Double(attoseconds) / 1e18
+    }
+}

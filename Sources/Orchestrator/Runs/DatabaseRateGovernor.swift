@@ -1,0 +1,56 @@
+import ConsentStore
+import Foundation
+import Logging
+
+/// What the grantor waits on before each Partner Center consent call, and tells about each 429.
+public protocol ConsentCallGate: Sendable {
+    /// Returns when the call may go.
+    func admit(logger: Logger) async throws
+    /// Partner Center answered 429 (with its Retry-After, if any).
+    func throttled(retryAfter: TimeInterval?, logger: Logger) async
+}
+
+/// The consent budget per application id (Partner Center: 50 requests/s), held in one
+/// `rate_buckets` row so that every worker process together stays within it
+/// (`CPV_CONSENT_RATE_LIMIT`). A 429 blocks the key until its Retry-After has passed and halves the
+/// rate; each granted call adds 1 % of the limit back.
+public struct DatabaseRateGovernor: ConsentCallGate {
+    let buckets: RateBucketRepository
+    public let key: String
+    public let ratePerSecond: Double
+    let burst: Double
+    let minimumRate: Double
+    /// Used when a 429 carries no Retry-After.
+    let defaultRetryAfter: TimeInterval
+
+    /// - Parameters:
+    ///   - key: e.g. `consent:<application id>`.
+    ///   - burst: calls that may go at once from a full bucket. Default a fifth of a second's
+    ///     budget: a whole second's would let several processes start at a multiple of the limit.
+    public init(
+        buckets: RateBucketRepository, key: String, ratePerSecond: Double, burst: Double? = nil,
+        defaultRetryAfter: TimeInterval = 1, minimumRate: Double? = nil
+    ) {
+        self.buckets = buckets
+        self.key = key
+        self.ratePerSecond = max(ratePerSecond, 0.01)
+        self.burst = max(burst ?? self.ratePerSecond / 5, 1)
+        self.defaultRetryAfter = defaultRetryAfter
+        self.minimumRate = min(minimumRate ?? self.ratePerSecond / 100, self.ratePerSecond)
+    }
+
+    public func admit(logger: Logger) async throws {
+        let wait = try await buckets.reserve(key: key, ratePerSecond: ratePerSecond, capacity: burst, logger: logger)
+        if wait > .zero { try await Task.sleep(for: wait) }
+    }
+
+    public func throttled(retryAfter: TimeInterval?, logger: Logger) async {
+        do {
+            try await buckets.throttled(
+                key: key, retryAfter: retryAfter ?? defaultRetryAfter, minimumRate: minimumRate, logger: logger)
+        } catch {
+            // The grantor still honours the Retry-After itself; only the other processes miss out.
+            logger.warning("could not record a 429 in the rate bucket", metadata: ["cpv.error": "\(String(reflecting: error))"])
+        }
+    }
+}

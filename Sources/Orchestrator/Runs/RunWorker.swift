@@ -1,0 +1,154 @@
+import ConsentDomain
+import ConsentStore
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Works the tasks of runs: claims due tasks in batches, keeps their leases alive with a heartbeat,
+/// runs the grantor (or its revoke) for each, and records how each ended. Any number of workers,
+/// in any number of processes sharing one database, can run side by side: the lease decides who
+/// works on a task, and every write checks it.
+///
+/// On graceful shutdown it stops claiming and lets the tasks in hand finish; leases still held when
+/// it ends (a task cancelled midway) are released so another worker takes them at once.
+public struct RunWorker: Service {
+    public struct Configuration: Sendable {
+        /// Unique per worker: the lease owner written into `run_tasks.lease_owner`.
+        public var owner: String
+        /// Tasks in flight at once (`CPV_WORKERS`).
+        public var concurrency: Int
+        public var lease: Duration
+        /// How often held leases are renewed; well under `lease`.
+        public var heartbeat: Duration
+        /// How long to wait when there is nothing to claim.
+        public var idlePoll: Duration
+        /// Attempts per task (each a full grantor run with its own retries) before it ends `failed`.
+        public var maxAttempts: Int
+        /// Delay before a failed task is tried again.
+        public var backoff: BackoffPolicy
+
+        public init(
+            owner: String = RunWorker.defaultOwner(), concurrency: Int = 8, lease: Duration = .seconds(30),
+            heartbeat: Duration = .seconds(10), idlePoll: Duration = .seconds(1), maxAttempts: Int = 5,
+            backoff: BackoffPolicy = BackoffPolicy(base: 5, cap: 300, maxAttempts: 5, jitter: .equal, retryAfterJitter: 1)
+        ) {
+            self.owner = owner
+            self.concurrency = max(concurrency, 1)
+            self.lease = lease
+            self.heartbeat = heartbeat
+            self.idlePoll = idlePoll
+            self.maxAttempts = max(maxAttempts, 1)
+            self.backoff = backoff
+        }
+    }
+
+    let queue: RunTaskQueue
+    let grantor: ConsentGrantor
+    let configuration: Configuration
+    let logger: Logger
+
+    public init(queue: RunTaskQueue, grantor: ConsentGrantor, configuration: Configuration = Configuration(), logger: Logger) {
+        self.queue = queue
+        self.grantor = grantor
+        self.configuration = configuration
+        var logger = logger
+        logger[metadataKey: "cpv.worker"] = "\(configuration.owner)"
+        self.logger = logger
+    }
+
+    /// `host:pid:random`, so two workers never share an owner even on one machine.
+    public static func defaultOwner() -> String {
+        let process = ProcessInfo.processInfo
+        return "\(process.hostName):\(process.processIdentifier):\(UUID().uuidString.prefix(8))"
+    }
+
+    public func run() async throws {
+        let held = HeldLeases()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await heartbeat(held) }
+            await workLoop(held)
+            group.cancelAll()
+        }
+        do {
+            let released = try await queue.release(owner: configuration.owner, logger: logger)
+            if released > 0 { logger.info("released in-flight leases", metadata: ["cpv.released": "\(released)"]) }
+        } catch {
+            // Not fatal: the rescuer puts these back when their leases expire.
+            logger.warning("could not release leases", metadata: ["cpv.error": "\(String(reflecting: error))"])
+        }
+    }
+
+    private func workLoop(_ held: HeldLeases) async {
+        // Children return true for a task, false for the idle timer: `next()` then wakes on whichever
+        // comes first, so newly due tasks are not left waiting behind a slow one.
+        await withTaskGroup(of: Bool.self) { group in
+            var inFlight = 0
+            var timerRunning = false
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                var claimed: [ClaimedTask] = []
+                let free = configuration.concurrency - inFlight
+                if free > 0 {
+                    do {
+                        claimed = try await queue.claim(owner: configuration.owner, limit: free, lease: configuration.lease, logger: logger)
+                    } catch {
+                        logger.warning("claiming tasks failed", metadata: ["cpv.error": "\(String(reflecting: error))"])
+                    }
+                }
+                for task in claimed {
+                    await held.insert(task.id)
+                    inFlight += 1
+                    group.addTask {
+                        await work(task)
+                        await held.remove(task.id)
+                        return true
+                    }
+                }
+                if !claimed.isEmpty, inFlight < configuration.concurrency { continue }
+                if inFlight == 0 {
+                    try? await cancelWhenGracefulShutdown { try await Task.sleep(for: configuration.idlePoll) }
+                    continue
+                }
+                if claimed.isEmpty, !timerRunning {
+                    timerRunning = true
+                    let poll = configuration.idlePoll
+                    group.addTask {
+                        try? await Task.sleep(for: poll)
+                        return false
+                    }
+                }
+                if let wasTask = await group.next() {
+                    if wasTask { inFlight -= 1 } else { timerRunning = false }
+                }
+            }
+            // Graceful shutdown: the tasks in hand finish (their leases are still renewed).
+            await group.waitForAll()
+        }
+    }
+
+    private func heartbeat(_ held: HeldLeases) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: configuration.heartbeat)
+            let ids = await held.ids
+            guard !ids.isEmpty, !Task.isCancelled else { continue }
+            do {
+                let renewed = try await queue.heartbeat(
+                    taskIDs: ids, owner: configuration.owner, lease: configuration.lease, logger: logger)
+                // A task that finished while we renewed is not lost; one still in hand but not renewed is.
+                let lost = Set(await held.ids).intersection(ids).subtracting(renewed)
+                if !lost.isEmpty {
+                    logger.warning("lost leases (rescued elsewhere)", metadata: ["cpv.tasks": "\(lost.sorted())"])
+                }
+            } catch {
+                logger.warning("lease heartbeat failed", metadata: ["cpv.error": "\(String(reflecting: error))"])
+            }
+        }
+    }
+}
+
+/// The ids of the tasks this worker is working on, for the heartbeat.
+actor HeldLeases {
+    private var set = Set<Int64>()
+    var ids: [Int64] { Array(set) }
+    func insert(_ id: Int64) { set.insert(id) }
+    func remove(_ id: Int64) { set.remove(id) }
+}

@@ -1,0 +1,32 @@
+import AdminServer
+import ArgumentParser
+import ConsentStore
+import Logging
+import ServiceLifecycle
+
+/// `cpv worker`: run workers and the rescuer only (no HTTP), until SIGTERM or SIGINT. Start as many
+/// as the budget needs, on any machines sharing the database; `CPV_WORKERS` tasks in flight each.
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker", abstract: "Work on runs' tasks (no HTTP server); stops gracefully on SIGTERM.")
+
+    func run() async throws {
+        let configuration = try Bootstrap.configuration(.server)
+        let logger = Bootstrap.logger(configuration)
+        try await DatabaseProbe.check(configuration.database, logger: logger)
+        let services = try AppServices(configuration: configuration, logger: logger)
+        let work = services.runServices(logger: logger)
+        guard !work.isEmpty else { throw ExitFailure(.failure, "CPV_WORKERS is 0: this worker would do nothing") }
+        // The database pool starts first and stops last, so workers can release their leases.
+        var configured: [ServiceGroupConfiguration.ServiceConfiguration] = services.longLivedServices.map {
+            ServiceGroupConfiguration.ServiceConfiguration(service: $0)
+        }
+        for service in work {
+            configured.append(.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup))
+        }
+        let group = ServiceGroup(
+            configuration: .init(services: configured, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        logger.notice("cpv worker started", metadata: ["cpv.workers": "\(configuration.workers)"])
+        try await group.run()
+    }
+}

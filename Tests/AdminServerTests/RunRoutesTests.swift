@@ -1,0 +1,68 @@
+import AdminServer
+import CPVTestSupport
+import ConsentDomain
+import ConsentStore
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import PostgresNIO
+import Testing
+
+/// The run routes' roles, confirmation and error mapping (the runs themselves are the orchestrator's tests).
+@Suite struct RunRoutesTests {
+    func app(_ client: PostgresClient, role: StaffRole) -> some ApplicationProtocol {
+        let router = Router(context: AppRequestContext.self)
+        RunRoutes(runs: RunRepository(client: client)).register(on: router.group("api/v1").add(middleware: ActAsStaff(role: role)))
+        return Application(router: router)
+    }
+
+    func body(_ json: String) -> ByteBuffer { ByteBuffer(string: json) }
+
+    @Test func aRevokeRunNeedsTheAdminRole() async throws {
+        try await TestDatabase.withMigratedDatabase { client, _ in
+            try await app(client, role: .operator).test(.router) { http in
+                // when
+                let json = #"{"scope":{"all":true},"action":"revoke","confirm":"revoke"}"#
+                try await http.execute(uri: "/api/v1/runs", method: .post, body: body(json)) { response in
+                    // then
+                    #expect(response.status == .forbidden)
+                }
+            }
+        }
+    }
+
+    @Test func aRevokeRunNeedsTheConfirmation() async throws {
+        try await TestDatabase.withMigratedDatabase { client, _ in
+            try await app(client, role: .admin).test(.router) { http in
+                // when
+                let json = #"{"scope":{"all":true},"action":"revoke"}"#
+                try await http.execute(uri: "/api/v1/runs", method: .post, body: body(json)) { response in
+                    // then
+                    #expect(response.status == .badRequest)
+                    #expect(String(buffer: response.body).contains("\"code\":\"confirmation_required\""))
+                }
+            }
+        }
+    }
+
+    @Test func aDryRunIsCreatedShownAndCannotBeResumed() async throws {
+        try await TestDatabase.withMigratedDatabase { client, _ in
+            try await app(client, role: .operator).test(.router) { http in
+                // when
+                let created = try await http.execute(
+                    uri: "/api/v1/runs", method: .post, body: body(#"{"scope":{"all":true},"dryRun":true}"#))
+                let run = try JSONSerialization.jsonObject(with: Data(buffer: created.body)) as? [String: Any]
+                let id = (run?["run"] as? [String: Any])?["id"] as? String ?? "missing"
+                let shown = try await http.execute(uri: "/api/v1/runs/\(id)", method: .get)
+                let resumed = try await http.execute(uri: "/api/v1/runs/\(id)/resume", method: .post)
+
+                // then
+                #expect(created.status == .created)
+                #expect(run?["planned"] as? Int == 0)
+                #expect(shown.status == .ok)
+                #expect(resumed.status == .conflict)
+                #expect(String(buffer: resumed.body).contains("\"code\":\"illegal_run_transition\""))
+            }
+        }
+    }
+}

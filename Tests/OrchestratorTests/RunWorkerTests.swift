@@ -1,0 +1,134 @@
+import ConsentDomain
+import ConsentStore
+import Foundation
+import Orchestrator
+import PartnerCenterSimulator
+import Testing
+
+/// Runs end to end: tasks materialised in the database, workers against the simulator.
+@Suite struct RunWorkerTests {
+    static func unlimited() -> SimulatorOptions {
+        var options = SimulatorOptions()
+        options.rateLimits.enabled = false
+        return options
+    }
+
+    @Test func twoWorkersCompleteARunOverTwoHundredCustomersWithoutOverlappingPairs() async throws {
+        try await GrantorHarness.run(world: GrantorHarness.world(customers: 200), options: Self.unlimited()) { h in
+            // given
+            try await h.seedGrantSet()
+            try await h.storeCustomers()
+            let plan = try await h.runs.create(.init(scope: .all), actor: "staff:test", logger: h.logger)
+            #expect(plan.planned == 200)
+
+            // when
+            let completed = try await h.runWorkers([h.worker(owner: "w1"), h.worker(owner: "w2")], timeout: .seconds(40)) {
+                try await h.runStatus(plan.run.id) == .completed
+            }
+
+            // then
+            #expect(completed)
+            #expect(try await h.consentStates() == ["granted": 200])
+            let progress = try await h.runs.progress(id: plan.run.id, logger: h.logger)
+            #expect(progress?.counts == ["succeeded": 200], "\(String(describing: progress))")
+            #expect(h.overlappingPairs().isEmpty)
+            #expect(try await h.auditCount(action: "run.created", runID: plan.run.id) == 1)
+        }
+    }
+
+    @Test func anExpiredLeaseIsRescuedWithAnAbandonedEventAndTheTaskCompletes() async throws {
+        try await GrantorHarness.run { h in
+            // given a task claimed by a worker that then died
+            try await h.seedGrantSet()
+            try await h.storeCustomers()
+            let plan = try await h.runs.create(.init(scope: .all), actor: "staff:test", logger: h.logger)
+            let dead = try await h.queue.claim(owner: "dead", limit: 1, lease: .milliseconds(100), logger: h.logger)
+            #expect(dead.count == 1)
+
+            // when
+            let rescuer = RunRescuer(queue: h.queue, interval: .milliseconds(100), logger: h.logger)
+            let rescued = try await h.poll(timeout: .seconds(5)) {
+                await rescuer.sweep()
+                return try await h.auditCount(action: "task.abandoned", runID: plan.run.id) == 1
+            }
+            let completed = try await h.runWorkers([h.worker(owner: "alive")]) {
+                try await h.runStatus(plan.run.id) == .completed
+            }
+
+            // then
+            #expect(rescued)
+            #expect(completed)
+            #expect(try await h.consentStates() == ["granted": 3])
+            let task = try await h.runs.tasks(runID: plan.run.id, status: nil, logger: h.logger).first { $0.id == dead[0].id }
+            #expect(task?.status == .succeeded)
+            #expect(task?.attempts == 2)
+        }
+    }
+
+    @Test func injectedServerErrorsAndThrottlingStillCompleteTheRun() async throws {
+        var options = Self.unlimited()
+        options.faults.failures[.partnerCenter] = FailureFault(fraction: 0.1, status: 503)
+        options.faults.throttles[.partnerCenter] = ThrottleFault(fraction: 0.1, retryAfterSeconds: 1)
+        try await GrantorHarness.run(world: GrantorHarness.world(customers: 40), options: options) { h in
+            // given
+            try await h.seedGrantSet()
+            try await h.storeCustomers()
+            let plan = try await h.runs.create(.init(scope: .all), actor: "staff:test", logger: h.logger)
+
+            // when
+            let completed = try await h.runWorkers([h.worker(owner: "w1")]) {
+                try await h.runStatus(plan.run.id) == .completed
+            }
+
+            // then
+            #expect(completed)
+            #expect(try await h.consentStates() == ["granted": 40])
+        }
+    }
+
+    @Test func aRevokeRunDeletesOnly() async throws {
+        try await GrantorHarness.run { h in
+            // given
+            try await h.seedGrantSet()
+            try await h.storeCustomers()
+            let plan = try await h.runs.create(.init(scope: .all, action: .revoke), actor: "staff:admin", logger: h.logger)
+
+            // when
+            let completed = try await h.runWorkers([h.worker(owner: "w1")]) {
+                try await h.runStatus(plan.run.id) == .completed
+            }
+
+            // then
+            #expect(completed)
+            #expect(Set(h.partnerCenterCalls().map(\.method)) == ["DELETE"])
+            #expect(try await h.consentStates() == ["revoked": 3])
+        }
+    }
+
+    @Test func theGovernorKeepsTwoWorkersWithinTheSharedBudget() async throws {
+        try await GrantorHarness.run(world: GrantorHarness.world(customers: 40), options: Self.unlimited()) { h in
+            // given a budget of 20 calls/s shared through the database by two workers
+            try await h.seedGrantSet()
+            try await h.storeCustomers()
+            let plan = try await h.runs.create(.init(scope: .all), actor: "staff:test", logger: h.logger)
+            let buckets = RateBucketRepository(client: h.database)
+            let gate = { DatabaseRateGovernor(buckets: buckets, key: "consent:test", ratePerSecond: 20, burst: 2) }
+
+            // when
+            let started = ContinuousClock.now
+            let completed = try await h.runWorkers([h.worker(owner: "w1", gate: gate()), h.worker(owner: "w2", gate: gate())]) {
+                try await h.runStatus(plan.run.id) == .completed
+            }
+            let elapsed = ContinuousClock.now - started
+
+            // then 80 calls at 20/s take about 4 s, and no two seconds hold more than the budget plus
+            // the burst (measured at the simulator, where a loaded box's late wake-ups bunch calls a little)
+            #expect(completed)
+            #expect(try await h.consentStates() == ["granted": 40])
+            let peak = h.peakConsentCalls(window: 2)
+            #expect(peak <= 46)
+            #expect(elapsed >= .seconds(3.5))
+            print("governor: 80 calls in \(elapsed), peak \(peak) calls in 2 s (budget 20/s, burst 2)")
+        }
+    }
+}
