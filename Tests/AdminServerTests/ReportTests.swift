@@ -125,6 +125,7 @@ import Testing
                 // when
                 let rows = Self.rows(try await get(http, "/api/v1/reports/partner-token-health"))
                 // then
+                try #require(rows.count == 4)
                 #expect(rows.map { $0["partner_name"] as? String } == [#"Beta, "B" Inc."#, "Alpha", "Gamma", "Delta"])
                 #expect(rows[0]["last_token_error_code"] as? String == "AADSTS700082")
                 #expect(rows[0]["days_left"] as? Int == -11)

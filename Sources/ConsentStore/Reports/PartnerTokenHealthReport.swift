@@ -15,9 +15,9 @@ public enum PartnerTokenHealthReport {
             "partner-token-health",
             """
             SELECT id AS partner_id, display_name AS partner_name, status, status_reason, last_redeemed_at,
-                   COALESCE(last_redeemed_at, consented_at) + make_interval(days => \(inactivityLimitDays)) AS projected_expiry,
+                   COALESCE(last_redeemed_at, consented_at) + make_interval(days => \(inactivityLimitDays)::integer) AS projected_expiry,
                    floor(extract(epoch FROM COALESCE(last_redeemed_at, consented_at)
-                         + make_interval(days => \(inactivityLimitDays)) - now()) / 86400)::bigint AS days_left,
+                         + make_interval(days => \(inactivityLimitDays)::integer) - now()) / 86400)::bigint AS days_left,
                    last_token_error_code, last_token_error
             FROM partners
             ORDER BY CASE status WHEN 'needs_reconsent' THEN 0 WHEN 'active' THEN 1 WHEN 'pending_consent' THEN 2 ELSE 3 END,

@@ -23,7 +23,7 @@ public enum StaleReport {
             CROSS JOIN current
             JOIN customers c ON c.id = cc.customer_id AND c.removed_at IS NULL
             WHERE cc.last_success_at IS NOT NULL
-              AND (cc.last_success_at < now() - make_interval(days => \(days)) OR cc.grant_set_version < current.version)
+              AND (cc.last_success_at < now() - make_interval(days => \(days)::integer) OR cc.grant_set_version < current.version)
             ORDER BY cc.last_success_at, cc.customer_id
             """,
             columns: [
