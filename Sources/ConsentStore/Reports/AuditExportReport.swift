@@ -6,7 +6,7 @@ import PostgresNIO
 /// `body` one row at a time. PostgresNIO's row stream has back-pressure: the query advances only as
 /// fast as the caller consumes, so millions of rows never sit in memory.
 ///
-/// Index: `audit_events_time_seq (occurred_at, seq)` (migration 0005) gives the range in order
+/// Index: `audit_events_time_seq (occurred_at, seq)` (migration 0006) gives the range in order
 /// without a sort.
 public enum AuditExportReport {
     static let columnDecoders: [ReportColumn] = [

@@ -6,7 +6,7 @@ import PostgresNIO
 ///
 /// Indexes: `customers_partner_listed (partner_id, last_seen_at) WHERE removed_at IS NULL`
 /// (migration 0003) finds each partner's present customers; `customer_consents_pkey` joins their
-/// state; `customer_consents_state_version` (0005) covers the state/version aggregate.
+/// state; `customer_consents_state_version` (0006) covers the state/version aggregate.
 public enum ConsentCoverageReport {
     public static func run(client: PostgresClient, logger: Logger) async throws -> ReportTable {
         try await client.report(

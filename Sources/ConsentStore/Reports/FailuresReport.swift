@@ -5,7 +5,7 @@ import PostgresNIO
 /// code, with counts, how many partners are affected, and the most recent example.
 ///
 /// Index: `customer_consents_failed (last_error_code, last_attempt_at) WHERE state = 'failed'`
-/// (migration 0005): only failed rows, grouped by code.
+/// (migration 0006): only failed rows, grouped by code.
 public enum FailuresReport {
     public static func run(client: PostgresClient, logger: Logger) async throws -> ReportTable {
         try await client.report(

@@ -5,7 +5,7 @@ import PostgresNIO
 /// `missing`, see docs/grants.md) — the ones with nothing in place right now. Oldest attempt first.
 ///
 /// Index: `customer_consents_missing (last_attempt_at, customer_id) WHERE state = 'missing'`
-/// (migration 0005): the partial index holds only these rows, already in report order.
+/// (migration 0006): the partial index holds only these rows, already in report order.
 public enum MissingConsentReport {
     public static func run(client: PostgresClient, logger: Logger) async throws -> ReportTable {
         try await client.report(

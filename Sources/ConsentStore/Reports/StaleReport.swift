@@ -5,7 +5,7 @@ import PostgresNIO
 /// with an older grant set than the current (highest) version. Oldest success first.
 ///
 /// Index: `customer_consents_success (last_success_at, customer_id) WHERE last_success_at IS NOT NULL`
-/// (migration 0005) for the age test; the older-grant-set arm uses `customer_consents_state_version`.
+/// (migration 0006) for the age test; the older-grant-set arm uses `customer_consents_state_version`.
 public enum StaleReport {
     public static let defaultDays = 30
 
