@@ -19,7 +19,7 @@ struct ReportBenchmarkTests {
             """
             INSERT INTO partners (tenant_id, display_name, cloud, status, last_redeemed_at)
             SELECT gen_random_uuid(), 'Partner ' || g, 'global', CASE WHEN g % 50 = 0 THEN 'needs_reconsent' ELSE 'active' END,
-                   now() - make_interval(days => g % 90)
+                   now() - make_interval(days => (g % 90)::int)
             FROM generate_series(1, \(partners)) g
             """, logger: logger)
         try await client.query(
