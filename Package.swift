@@ -124,6 +124,7 @@ let package = Package(
                 "Orchestrator",
                 "AdminServer",
                 "PartnerCenterSimulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -63,6 +63,7 @@ public func buildApplication(
     router.add(middleware: MetricsMiddleware())
     HealthRoutes(database: services.database, migrations: migrations, probeTimeout: .seconds(3)).register(on: router)
     MetricsRoute(registry: metrics.registry).register(on: router)
+    OpenAPIRoute().register(on: router)
     ConsentRoutes(onboarding: services.onboarding, pages: pages, applicationName: configuration.applicationDisplayName)
         .register(on: router)
 
@@ -73,6 +74,11 @@ public func buildApplication(
     CustomerRoutes(sync: services.customerSync(), grantor: services.consentGrantor(verifyGrants: configuration.verifyGrants))
         .register(on: api)
     RunRoutes(runs: services.runs).register(on: api)
+    CustomerReadRoutes(customers: CustomerQuery(client: services.database), audit: AuditQuery(client: services.database)).register(on: api)
+    AuditRoutes(audit: AuditQuery(client: services.database), database: services.database).register(on: api)
+    StaffTokenRoutes(tokens: services.staffTokens).register(on: api)
+    PartnerAdminRoutes(partners: services.partners).register(on: api)
+    ReportRoutes(database: services.database).register(on: api)
 
     var app = Application(
         router: router,

@@ -13,7 +13,7 @@ struct CPV: AsyncParsableCommand {
         version: ProductVersion.current,
         subcommands: [
             ServeCommand.self, WorkerCommand.self, MigrateCommand.self, PartnersCommand.self, SyncCommand.self, RegrantCommand.self,
-            TokensCommand.self, KeysCommand.self,
+            TokensCommand.self, KeysCommand.self, ReportCommand.self, AuditCommand.self,
             SimulatorCommand.self,
         ]
     )

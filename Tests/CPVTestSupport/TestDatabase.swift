@@ -111,11 +111,11 @@ actor Templates {
         }
     }
 
-    /// The template's name carries a hash of the migrations, so editing or adding one builds a new
-    /// template instead of reusing a stale one.
+    /// The template's name carries a hash of the migrations (versions, names and contents), so
+    /// editing, adding or renumbering one builds a new template instead of reusing a stale one.
     private static func buildTemplate() async throws -> String {
         let files = try MigrationFile.load(from: TestDatabase.migrationsDirectory)
-        let fingerprint = files.map(\.checksum).joined().utf8.reduce(UInt64(14_695_981_039_346_656_037)) { hash, byte in
+        let fingerprint = files.map { "\($0.version):\($0.name):\($0.checksum)" }.joined().utf8.reduce(UInt64(14_695_981_039_346_656_037)) { hash, byte in
             (hash ^ UInt64(byte)) &* 1_099_511_628_211
         }
         let name = "cpv_template_" + String(fingerprint, radix: 16)

@@ -8,6 +8,8 @@ struct ExitFailure: Error {
         case usage = 64
         case dataError = 65
         case unavailable = 69
+        /// The API refused the token (401) or its role (403).
+        case noPermission = 77
         case configuration = 78
         /// 128 + SIGINT, as shells report an interrupted command.
         case interrupted = 130

@@ -1,0 +1,95 @@
+import ConsentStore
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// `GET /api/v1/reports/{name}?format=json|csv` (viewer). `stale` takes `days` (1–3650, default
+/// 30); `audit-export` takes `since`/`until` and streams its rows (CSV, or a JSON array).
+/// Wiring: `ReportRoutes(database: services.database).register(on: api)`.
+public struct ReportRoutes: Sendable {
+    let database: PostgresClient
+
+    public init(database: PostgresClient) {
+        self.database = database
+    }
+
+    public static let names = ["consent-coverage", "missing-consent", "failures", "stale", "partner-token-health", "audit-export"]
+
+    /// Rows buffered before a write: few syscalls, bounded memory.
+    static let flushBytes = 64 * 1024
+
+    public func register(on api: RouterGroup<AppRequestContext>) {
+        api.get("/reports/{name}") { request, context in
+            _ = try context.require(.viewer)
+            let query = QueryParameters(request)
+            let format = try query.string("format") ?? "json"
+            guard format == "json" || format == "csv" else {
+                throw APIError(.badRequest, code: "invalid_format", message: "format must be json or csv", details: ["parameter": "format"])
+            }
+            let name = context.parameters.get("name") ?? ""
+            let table: ReportTable
+            switch name {
+            case "consent-coverage": table = try await ConsentCoverageReport.run(client: database, logger: context.logger)
+            case "missing-consent": table = try await MissingConsentReport.run(client: database, logger: context.logger)
+            case "failures": table = try await FailuresReport.run(client: database, logger: context.logger)
+            case "stale":
+                let days = try query.int("days", in: 1...3650) ?? StaleReport.defaultDays
+                table = try await StaleReport.run(days: days, client: database, logger: context.logger)
+            case "partner-token-health": table = try await PartnerTokenHealthReport.run(client: database, logger: context.logger)
+            case "audit-export":
+                return auditExport(since: try query.date("since"), until: try query.date("until"), format: format, logger: context.logger)
+            default:
+                throw APIError(
+                    .notFound, code: "unknown_report", message: "no report \(name); reports: \(Self.names.joined(separator: ", "))",
+                    details: ["report": name])
+            }
+            return format == "csv" ? ReportRendering.csv(table) : try ReportRendering.json(table)
+        }
+    }
+
+    /// Streams the export. Once the first bytes are out the status is sent: a database failure
+    /// mid-way ends the body early (logged), so a CSV consumer sees a truncated file, never a
+    /// 500 glued onto data.
+    func auditExport(since: Date?, until: Date?, format: String, logger: Logger) -> Response {
+        let database = database
+        let columns = AuditExportReport.columns
+        let body = ResponseBody { writer in
+            var buffer = ByteBuffer()
+            if format == "csv" {
+                buffer.writeString(ReportRendering.csvLine(columns))
+            } else {
+                buffer.writeString("[")
+            }
+            var first = true
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            do {
+                try await AuditExportReport.stream(since: since, until: until, client: database, logger: logger) { cells in
+                    if format == "csv" {
+                        buffer.writeString(ReportRendering.csvLine(cells.map(\.display)))
+                    } else {
+                        let object = Dictionary(uniqueKeysWithValues: zip(columns, cells.map(ReportRendering.CellDTO.init)))
+                        if !first { buffer.writeString(",") }
+                        buffer.writeBytes(try encoder.encode(object))
+                    }
+                    first = false
+                    if buffer.readableBytes >= Self.flushBytes {
+                        try await writer.write(buffer)
+                        buffer.clear()
+                    }
+                }
+            } catch {
+                logger.error("audit export stopped early", metadata: ["error": "\(String(reflecting: error))"])
+            }
+            if format == "json" { buffer.writeString("]") }
+            try await writer.write(buffer)
+            try await writer.finish(nil)
+        }
+        let contentType = format == "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8"
+        var headers: HTTPFields = [.contentType: contentType]
+        if format == "csv" { headers[.contentDisposition] = "attachment; filename=\"audit-export.csv\"" }
+        return Response(status: .ok, headers: headers, body: body)
+    }
+}
