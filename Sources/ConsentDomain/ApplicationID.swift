@@ -2,38 +2,12 @@ import Foundation
 
 /// An Entra ID application (client) id: the CPV app's own id, or a resource app such as Microsoft
 /// Graph. Always a GUID, stored and compared in lower case, like `TenantID`.
-public struct ApplicationID: Hashable, Sendable, Codable, CustomStringConvertible, Comparable {
+public struct ApplicationID: GUIDIdentifier {
+    public static let kind = "application id"
     public let uuid: UUID
 
     public init(_ uuid: UUID) {
         self.uuid = uuid
-    }
-
-    /// Parses a GUID in its canonical 8-4-4-4-12 form (either case); nil for anything else.
-    public init?(_ string: String) {
-        guard string.count == 36, let uuid = UUID(uuidString: string) else { return nil }
-        self.uuid = uuid
-    }
-
-    public var description: String { uuid.uuidString.lowercased() }
-
-    public static func < (lhs: ApplicationID, rhs: ApplicationID) -> Bool {
-        lhs.description < rhs.description
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let string = try container.decode(String.self)
-        guard let parsed = ApplicationID(string) else {
-            throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "not an application id (GUID): \(string.prefix(64))")
-        }
-        self = parsed
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
     }
 }
 
