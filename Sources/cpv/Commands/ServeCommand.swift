@@ -18,6 +18,14 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = try Bootstrap.configuration(.server)
         let logger = Bootstrap.logger(configuration)
         try await DatabaseProbe.check(configuration.database, logger: logger)
+        // Refuse a drifted schema before any service starts: stopping workers that are already
+        // claiming tasks is slower and noisier than never starting them.
+        let migrations = MigrationRunner(files: try loadMigrationFiles(configuration: configuration))
+        let migrateFirst = migrate
+        try await withPostgresClient(configuration.database.clientConfiguration(), logger: logger) { client in
+            if migrateFirst { try await migrations.migrate(client: client, logger: logger) }
+            try await migrations.verify(client: client, logger: logger)
+        }
         let metrics = AppMetrics()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics.registry))
         let app = try await buildApplication(
