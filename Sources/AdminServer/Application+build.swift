@@ -56,6 +56,7 @@ public func buildApplication(
         throw PageRendererError.missingTemplate("consent-result", "./Templates")
     }
     let pages = try await PageRenderer(directory: templates)
+    let consolePages = try await ConsolePages(templatesDirectory: templates)
 
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: APIErrorMiddleware())
@@ -66,6 +67,7 @@ public func buildApplication(
     OpenAPIRoute().register(on: router)
     ConsentRoutes(onboarding: services.onboarding, pages: pages, applicationName: configuration.applicationDisplayName)
         .register(on: router)
+    ConsoleRoutes(services: services, pages: consolePages).register(on: router)
 
     let api = router.group("api/v1").add(
         middleware: StaffAuthMiddleware(tokens: services.staffTokens, failures: FailedAuthentications()))

@@ -1,4 +1,5 @@
 import ConsentDomain
+import ConsentStore
 import Hummingbird
 import NIOCore
 
@@ -7,6 +8,8 @@ import NIOCore
 public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     public var staff: StaffMember?
+    /// The console session behind the request's cookie (set by `ConsoleSessionMiddleware`).
+    public var consoleSession: ConsoleSessionRepository.Session?
     public let remoteAddress: SocketAddress?
 
     public init(source: ApplicationRequestContextSource) {

@@ -15,11 +15,15 @@ public struct CustomerFilter: Sendable, Equatable {
     /// Keyset: only customers with an id greater than this.
     public var afterID: Int64?
     public var limit: Int
+    /// Only customers whose consent is stale: last success older than this many days, or made
+    /// with an older grant set than the newest (the `stale` report's definition).
+    public var staleDays: Int?
 
     public init(
         partnerID: UUID? = nil, state: String? = nil, grantSetVersion: Int? = nil, removed: Bool? = nil,
-        search: String? = nil, afterID: Int64? = nil, limit: Int = 100
+        search: String? = nil, afterID: Int64? = nil, limit: Int = 100, staleDays: Int? = nil
     ) {
+        self.staleDays = staleDays
         self.partnerID = partnerID
         self.state = state
         self.grantSetVersion = grantSetVersion
@@ -76,6 +80,9 @@ public struct CustomerQuery: Sendable {
               AND (\(filter.removed)::boolean IS NULL OR (c.removed_at IS NOT NULL) = \(filter.removed)::boolean)
               AND (\(pattern)::text IS NULL OR lower(c.company_name) LIKE \(pattern)::text
                    OR lower(COALESCE(c.domain, '')) LIKE \(pattern)::text OR c.tenant_id = \(tenant)::uuid)
+              AND (\(filter.staleDays)::integer IS NULL OR (cc.last_success_at IS NOT NULL
+                   AND (cc.last_success_at < now() - make_interval(days => \(filter.staleDays)::integer)
+                        OR cc.grant_set_version < (SELECT max(version) FROM grant_sets))))
             ORDER BY c.id
             LIMIT \(filter.limit)
             """, logger: logger)
