@@ -178,6 +178,8 @@ let package = Package(
                 "AdminServer", "PartnerCenterSimulator", "CPVTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
+            // The console's HTML snapshots are read from disk by path, not bundled.
+            exclude: ["__Snapshots__"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -158,11 +158,21 @@ def main():
         visit(driver, "/console/audit", "audit")
         visit(driver, "/console/audit?verify=1", "audit-verified")
         visit(driver, "/console/reports", "reports")
-        for report in ("consent-coverage", "missing-consent", "failures", "stale", "partner-token-health"):
-            visit(driver, f"/console/reports/{report}", f"report-{report}")
+        for name in ("consent-coverage", "missing-consent", "failures", "stale", "partner-token-health"):
+            visit(driver, f"/console/reports/{name}", f"report-{name}")
         visit(driver, "/console/grant-sets", "grant-sets")
-        visit(driver, "/console/no-such-page", "not-found-page")
-        problems[:] = [p for p in problems if not p.startswith("not-found-page: error page")]  # expected
+        # The friendly 404 page: expected to be an error page, with the navigation bar.
+        driver.get(BASE + "/console/no-such-page")
+        if not driver.find_elements(By.CSS_SELECTOR, ".error-box"):
+            problems.append("not-found-page: no friendly error page")
+        if not driver.find_elements(By.CSS_SELECTOR, "[data-console-nav]"):
+            problems.append("not-found-page: no navigation bar")
+        for problem in console_errors(driver):
+            if "404" not in problem:  # the browser logs the 404 status itself
+                problems.append("not-found-page: " + problem)
+        shots.append(os.path.join(OUT, f"{len(shots) + 1:02d}-not-found-page.png"))
+        driver.save_screenshot(shots[-1])
+        print(f"ok   {'not-found-page':<28} {driver.current_url}")
 
         # A narrow window: the same pages must stay readable.
         viewport(driver, NARROW)

@@ -40,6 +40,9 @@ struct ReportPage: Sendable {
         let text: String
         let numeric: Bool
         let tone: String?
+        /// Ids link to their page and show their first block; the full id is the link's title.
+        let href: String?
+        let fullText: String?
     }
     struct Row: Sendable {
         let cells: [Cell]
@@ -80,8 +83,15 @@ struct ReportPage: Sendable {
                 case .null: text = "—"
                 default: text = row[index].display
                 }
-                let tone = statusColumns.contains(table.columns[index]) ? ConsoleFormat.tone(row[index].display) : nil
-                return Cell(text: tone == nil ? text : ConsoleFormat.label(text), numeric: numeric[index], tone: tone)
+                let column = table.columns[index]
+                let tone = statusColumns.contains(column) ? ConsoleFormat.tone(row[index].display) : nil
+                if case .text(let id) = row[index], column == "partner_id", id.count == 36 {
+                    return Cell(text: String(id.prefix(8)), numeric: false, tone: nil, href: "/console/partners/\(id)", fullText: id)
+                }
+                if case .integer(let id) = row[index], column == "customer_id" {
+                    return Cell(text: String(id), numeric: true, tone: nil, href: "/console/customers/\(id)", fullText: nil)
+                }
+                return Cell(text: tone == nil ? text : ConsoleFormat.label(text), numeric: numeric[index], tone: tone, href: nil, fullText: nil)
             })
         }
         isEmpty = table.rows.isEmpty
