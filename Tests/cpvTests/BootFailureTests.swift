@@ -43,4 +43,27 @@ import Testing
             ["migrate"], environment: ["CPV_DATABASE_URL": "postgres://cpv@127.0.0.1:1/cpv"])
         expectOneLine(result, status: 69, containing: ["cannot reach the database"])
     }
+
+    /// One-shot database commands (`cpv tokens`, `cpv keys rotate`, ...) probe the database first
+    /// instead of letting the pool retry for a minute and end with "circuit breaker tripped".
+    @Test func aOneShotCommandAgainstAnUnreachableDatabaseExits69() async throws {
+        let result = try await CLIProcess.run(
+            ["tokens", "list"], environment: try environment(["CPV_DATABASE_URL": "postgres://cpv@127.0.0.1:1/cpv"]))
+        expectOneLine(result, status: 69, containing: ["cannot reach the database"])
+    }
+
+    /// The pool is running before the command's first query: no PostgresNIO warning about a lease
+    /// before `run()` on a command's standard error.
+    @Test func aOneShotCommandPrintsOnlyItsOwnOutput() async throws {
+        try await TestDatabase.withMigratedDatabase { _, url in
+            let env = try environment(["CPV_DATABASE_URL": url.description])
+            let created = try await CLIProcess.run(["tokens", "create", "--name", "ci", "--role", "viewer", "--json"], environment: env)
+            #expect(created.status == 0, "\(created.standardError)")
+            #expect(created.standardError.isEmpty, "\(created.standardError)")
+            let listed = try await CLIProcess.run(["tokens", "list"], environment: env)
+            #expect(listed.status == 0)
+            #expect(listed.standardOutput.contains("ci"))
+            #expect(listed.standardError.isEmpty, "\(listed.standardError)")
+        }
+    }
 }
