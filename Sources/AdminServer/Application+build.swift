@@ -67,10 +67,12 @@ public func buildApplication(
     OpenAPIRoute().register(on: router)
     ConsentRoutes(onboarding: services.onboarding, pages: pages, applicationName: configuration.applicationDisplayName)
         .register(on: router)
-    ConsoleRoutes(services: services, pages: consolePages).register(on: router)
+    // One count of failed sign-ins per address, whether a token is guessed at the API or the console.
+    let failedAuthentications = FailedAuthentications()
+    ConsoleRoutes(services: services, pages: consolePages, failures: failedAuthentications).register(on: router)
 
     let api = router.group("api/v1").add(
-        middleware: StaffAuthMiddleware(tokens: services.staffTokens, failures: FailedAuthentications()))
+        middleware: StaffAuthMiddleware(tokens: services.staffTokens, failures: failedAuthentications))
     PartnerRoutes(partners: services.partners, onboarding: services.onboarding, verifier: services.verifier).register(on: api)
     GrantSetRoutes(grantSets: services.grantSets).register(on: api)
     CustomerRoutes(sync: services.customerSync(), grantor: services.consentGrantor(verifyGrants: configuration.verifyGrants))

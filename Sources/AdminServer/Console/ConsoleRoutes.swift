@@ -18,7 +18,7 @@ struct ConsoleRoutes: Sendable {
     /// Cookies get `Secure` when the console is served over https (`CPV_PUBLIC_URL`).
     let secureCookies: Bool
 
-    init(services: AppServices, pages: ConsolePages, failures: FailedAuthentications = FailedAuthentications()) {
+    init(services: AppServices, pages: ConsolePages, failures: FailedAuthentications) {
         self.services = services
         self.pages = pages
         self.failures = failures

@@ -65,6 +65,20 @@ import Testing
         }
     }
 
+    @Test func repeatedFailedSignInsAreSlowedDownEvenForAGoodToken() async throws {
+        try await IdentityHarness.run(partners: 1, customers: 1) { harness in
+            var browser = ConsoleBrowser(client: harness.client)
+            // given: ten misses from this address
+            for _ in 0..<10 { _ = try await browser.signIn(token: "cpv_guess_\(UUID().uuidString)") }
+            // when
+            let page = try await browser.signIn(token: harness.adminToken)
+            // then
+            #expect(page.status == .tooManyRequests)
+            #expect(page.body.contains("Too many failed sign-ins"))
+            #expect(browser.cookies["cpv_console"] == nil)
+        }
+    }
+
     @Test func aSignInWithoutTheFormTokenIsRefused() async throws {
         try await IdentityHarness.run(partners: 1, customers: 1) { harness in
             var browser = ConsoleBrowser(client: harness.client)
