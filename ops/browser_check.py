@@ -5,7 +5,7 @@ import sys
 import time
 
 from selenium import webdriver
-from selenium.common.exceptions import WebDriverException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
@@ -143,7 +143,15 @@ def main():
         if "/console/runs/" not in driver.current_url:
             problems.append(f"real run: not created ({driver.current_url})")
         run_url = driver.current_url.split("?")[0]
-        time.sleep(4)  # let the script poll the progress fragment at least once
+        block = driver.find_element(By.ID, "run-progress")
+        live = block.get_attribute("data-live") == "true"
+        time.sleep(4)  # the script polls the progress fragment every 3 seconds
+        if live:
+            try:
+                block.get_attribute("id")
+                problems.append("run-live: the progress block was not refreshed by the script within 4 seconds")
+            except StaleElementReferenceException:
+                pass  # replaced by a fresh fragment: live progress works without a reload
         check(driver, "run-live")
         pause = driver.find_elements(By.CSS_SELECTOR, "form[action$='/pause'] button")
         if pause:

@@ -90,7 +90,12 @@ struct RunProgressView: Sendable {
         total = ConsoleFormat.count(run.totalTasks)
         counts = RunTaskStatus.allCases.map { Count(status: Badge($0.rawValue), count: ConsoleFormat.count(progress.counts[$0.rawValue] ?? 0)) }
         rate = String(format: "%.1f/s", progress.ratePerSecond)
-        eta = isLive ? (progress.etaSeconds.map(ConsoleFormat.duration) ?? "—") : "done"
+        // A paused run has no ETA: the last minute's rate says nothing about when someone resumes it.
+        switch run.status {
+        case .paused: eta = "paused"
+        case .queued, .running: eta = progress.etaSeconds.map(ConsoleFormat.duration) ?? "—"
+        case .completed, .cancelled: eta = "done"
+        }
         failures = progress.failures.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map {
             Failure(code: $0.key, count: ConsoleFormat.count($0.value), href: "/console/audit?run=\(ConsoleFormat.id(run.id))")
         }
