@@ -14,6 +14,9 @@ public struct ConsoleSessionRepository: Sendable {
         self.client = client
     }
 
+    /// Days an expired session row is kept before a later sign-in deletes it.
+    public static let retentionDays = 7
+
     /// A session as the console sees it: who is signed in and the form token of this session.
     public struct Session: Sendable, Equatable {
         public let member: StaffMember
@@ -28,6 +31,11 @@ public struct ConsoleSessionRepository: Sendable {
         let secret = Secret(StaffTokenRepository.randomAlphanumeric(43))
         let expiresAt = Date().addingTimeInterval(lifetime)
         try await client.withTransaction(logger: logger) { connection in
+            // Housekeeping on the rare path: sessions ended more than a week ago are no longer
+            // evidence of anything the audit trail does not already hold (console_sessions_expiry).
+            try await connection.query(
+                "DELETE FROM console_sessions WHERE expires_at < now() - make_interval(days => \(Self.retentionDays)::integer)",
+                logger: logger)
             try await connection.query(
                 """
                 INSERT INTO console_sessions (session_hash, staff_token_id, expires_at)

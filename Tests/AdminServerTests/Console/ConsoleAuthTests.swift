@@ -125,6 +125,33 @@ import Testing
         }
     }
 
+    @Test func aSignInDeletesSessionsExpiredMoreThanAWeekAgo() async throws {
+        try await IdentityHarness.run(partners: 1, customers: 1) { harness in
+            // given: one session expired eight days ago, one yesterday
+            var browser = ConsoleBrowser(client: harness.client)
+            _ = try await browser.signIn(token: harness.adminToken)
+            _ = try await browser.signIn(token: harness.adminToken)
+            try await harness.database.query(
+                """
+                UPDATE console_sessions SET created_at = now() - interval '9 days', expires_at = now() - interval '8 days'
+                WHERE id = (SELECT min(id) FROM console_sessions)
+                """, logger: harness.logger)
+            try await harness.database.query(
+                """
+                UPDATE console_sessions SET created_at = now() - interval '2 days', expires_at = now() - interval '1 day'
+                WHERE id = (SELECT max(id) FROM console_sessions)
+                """, logger: harness.logger)
+            // when
+            _ = try await browser.signIn(token: harness.adminToken)
+            // then
+            let rows = try await harness.database.query(
+                "SELECT count(*) FILTER (WHERE expires_at < now())::int, count(*)::int FROM console_sessions", logger: harness.logger)
+            var counts: (Int, Int) = (-1, -1)
+            for try await row in rows.decode((Int, Int).self) { counts = row }
+            #expect(counts == (1, 2), "the week-old session is gone, yesterday's stays, the new one is live")
+        }
+    }
+
     @Test func aFormWithoutOrWithAWrongCSRFTokenIsRefusedWithAFriendlyPage() async throws {
         try await IdentityHarness.run(partners: 1, customers: 1) { harness in
             // given
