@@ -157,6 +157,7 @@ import Testing
             #expect(run.status == .seeOther)
             #expect(runPage.body.contains("Run created."))
             #expect(runPage.body.contains("dry run"))
+            #expect(runPage.body.contains("customers in scope"))
             #expect(fragment.status == .ok)
             #expect(fragment.body.hasPrefix("<div class=\"progress-block\""))
             #expect(paused.status == .seeOther)

@@ -124,6 +124,8 @@ import Testing
         let chrome = F.chrome("Run 44444444", .runs, role: .operator)
         try await assertSnapshot("run", "console/run", RunPage(chrome: chrome, progress: F.progress, partners: F.partners))
         try await assertSnapshot("run-progress", "console/run-progress", RunProgressView(F.progress, chrome: chrome))
+        let dry = RunProgress(run: F.run(status: .completed, dryRun: true, total: 2_000), counts: [:], ratePerSecond: 0, etaSeconds: nil, failures: [:])
+        try await assertSnapshot("run-progress-dry", "console/run-progress", RunProgressView(dry, chrome: chrome))
     }
 
     @Test func audit() async throws {

@@ -65,6 +65,8 @@ struct RunProgressView: Sendable {
 
     let runID: String
     let status: Badge
+    /// A dry run plans and calls nothing: the page shows what it would cover, not task progress.
+    let isDryRun: Bool
     let isLive: Bool
     let percent: Int
     let finished: String
@@ -83,6 +85,7 @@ struct RunProgressView: Sendable {
         let run = progress.run
         runID = ConsoleFormat.id(run.id)
         status = Badge(run.status.rawValue)
+        isDryRun = run.dryRun
         isLive = run.status == .queued || run.status == .running || run.status == .paused
         let finished = progress.finished
         percent = run.totalTasks > 0 ? min(100, finished * 100 / run.totalTasks) : (run.status == .completed ? 100 : 0)
