@@ -4,7 +4,7 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// Console sessions (migration 0009): a random 256-bit value in the staff member's cookie, stored
+/// Console sessions (migration 0007): a random 256-bit value in the staff member's cookie, stored
 /// only as its SHA-256 hash. A session is valid until it expires, is signed out, or its staff
 /// token is revoked: `member(for:)` checks all three on every request.
 public struct ConsoleSessionRepository: Sendable {
