@@ -31,6 +31,8 @@ public struct RunRoutes: Sendable {
 
     public func register(on api: RouterGroup<AppRequestContext>) {
         api.post("/runs") { request, context in
+            // Below operator nothing is allowed, whatever the body says: refuse before reading it.
+            _ = try context.require(.operator)
             let body = try await JSONBody.decode(
                 CreateBody.self, from: request, context: context,
                 allowedKeys: ["scope", "dryRun", "maxConcurrency", "action", "confirm"])
