@@ -1,6 +1,13 @@
 -- 0008: what the reports need at a million customers, millions of audit events and million-task
 -- runs (ops/benchmarks/reports-at-scale measures them). Each object names the report that needs it.
 
+-- Every lock this migration needs, taken first and in the order the run workers and the sync take
+-- theirs (runs, run_tasks, then partners, customers and their consents): a worker already running
+-- against the database waits for the migration to commit instead of deadlocking with it halfway
+-- (seen when `cpv serve --migrate` migrates while its own services poll).
+LOCK TABLE runs, run_tasks, partners, customers IN SHARE ROW EXCLUSIVE MODE;
+LOCK TABLE customer_consents IN ACCESS EXCLUSIVE MODE;
+
 -- runs: the newest runs first.
 CREATE INDEX runs_created ON runs (created_at DESC, id);
 
