@@ -25,7 +25,7 @@ extension OpenAPIDocument {
                       properties:
                         scope: {$ref: "#/components/schemas/RunScope"}
                         dryRun: {type: boolean}
-                        maxConcurrency: {type: integer, minimum: 1}
+                        maxConcurrency: {type: integer, minimum: 1, maximum: 10000}
                         action: {type: string, enum: [grant, revoke]}
                         confirm: {type: string}
               responses:
