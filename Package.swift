@@ -199,7 +199,8 @@ let package = Package(
         .testTarget(
             name: "cpvTests",
             dependencies: [
-                "cpv", "CPVTestSupport",
+                "cpv", "CPVTestSupport", "AdminServer", "ConsentStore", "ConsentDomain",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings

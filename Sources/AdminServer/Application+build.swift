@@ -14,14 +14,19 @@ public struct BuildOptions: Sendable {
     public var backgroundServices: Bool
     /// Called with the bound port once the server listens (tests and the demo bind port 0).
     public var onServerRunning: @Sendable (Int) async -> Void
+    /// Called once with every route the router holds, after all are registered: the OpenAPI and
+    /// route × role tests compare the live router with the document and the role table.
+    public var onRoutes: @Sendable ([RoutedOperation]) -> Void
 
     public init(
         migrateOnBoot: Bool = false, backgroundServices: Bool = true,
-        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+        onRoutes: @escaping @Sendable ([RoutedOperation]) -> Void = { _ in }
     ) {
         self.migrateOnBoot = migrateOnBoot
         self.backgroundServices = backgroundServices
         self.onServerRunning = onServerRunning
+        self.onRoutes = onRoutes
     }
 }
 
@@ -84,6 +89,7 @@ public func buildApplication(
     PartnerAdminRoutes(partners: services.partners).register(on: api)
     ReportRoutes(database: services.database).register(on: api)
 
+    options.onRoutes(router.routes.map { RoutedOperation(method: $0.method, path: $0.path.description) })
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "cpv"),

@@ -13,7 +13,8 @@ struct CPV: AsyncParsableCommand {
         version: ProductVersion.current,
         subcommands: [
             ServeCommand.self, WorkerCommand.self, MigrateCommand.self, PartnersCommand.self, SyncCommand.self, RegrantCommand.self,
-            TokensCommand.self, KeysCommand.self, ReportCommand.self, AuditCommand.self,
+            TokensCommand.self, KeysCommand.self, ReportCommand.self, AuditCommand.self, CustomersCommand.self,
+            GrantSetsCommand.self, RunsCommand.self,
             SimulatorCommand.self,
         ]
     )

@@ -100,6 +100,8 @@ import Testing
                 let stale30 = Self.rows(try await get(http, "/api/v1/reports/stale"))
                 let stale60 = Self.rows(try await get(http, "/api/v1/reports/stale?days=60"))
                 let badDays = try await get(http, "/api/v1/reports/stale?days=0")
+                let staleFirst = Self.rows(try await get(http, "/api/v1/reports/stale?limit=1"))
+                let badLimit = try await get(http, "/api/v1/reports/missing-consent?limit=0")
 
                 // then
                 #expect(missing.map { $0["company_name"] as? String } == ["Beta customer 1"])
@@ -113,6 +115,8 @@ import Testing
                 #expect(stale30.first { $0["company_name"] as? String == "Contoso 3" }?["days_since_success"] as? Int == 40)
                 #expect(stale60.map { $0["company_name"] as? String } == ["Contoso 4"])
                 #expect(ReadAPITests.errorCode(badDays) == "invalid_days")
+                #expect(staleFirst.map { $0["company_name"] as? String } == ["Contoso 3"])
+                #expect(ReadAPITests.errorCode(badLimit) == "invalid_limit")
             }
         }
     }

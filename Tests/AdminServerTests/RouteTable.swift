@@ -1,51 +1,61 @@
+import AdminServer
 import ConsentDomain
 import Foundation
 import HTTPTypes
 import Testing
 
-/// Every route of the server with the least role that may call it (nil: no staff token needed).
-/// `RouteRoleTests` walks it × roles; `OpenAPIDocumentTests` compares it with `/openapi.yaml`.
-/// Paths use OpenAPI templates; `concrete` fills them with ids that exist nowhere.
-struct RouteEntry: Sendable, CustomTestStringConvertible {
-    let method: HTTPRequest.Method
-    let path: String
-    let role: StaffRole?
-
-    var testDescription: String { "\(method) \(path)" }
-
-    var concrete: String {
-        path.replacingOccurrences(of: "/partners/{id}", with: "/partners/6f1c2f4e-0000-4000-8000-00000000dead")
-            .replacingOccurrences(of: "/customers/{id}", with: "/customers/999999")
-            .replacingOccurrences(of: "/tokens/{id}", with: "/tokens/999999")
-            .replacingOccurrences(of: "/reports/{name}", with: "/reports/failures")
-            .replacingOccurrences(of: "/consent/{partnerId}", with: "/consent/6f1c2f4e-0000-4000-8000-00000000dead")
-    }
-
-    static let all: [RouteEntry] = [
-        .init(method: .get, path: "/healthz", role: nil),
-        .init(method: .get, path: "/readyz", role: nil),
-        .init(method: .get, path: "/metrics", role: nil),
-        .init(method: .get, path: "/openapi.yaml", role: nil),
-        .init(method: .get, path: "/consent/{partnerId}/start", role: nil),
-        .init(method: .get, path: "/consent/callback", role: nil),
-        .init(method: .get, path: "/api/v1/partners", role: .viewer),
-        .init(method: .post, path: "/api/v1/partners", role: .admin),
-        .init(method: .get, path: "/api/v1/partners/{id}", role: .viewer),
-        .init(method: .get, path: "/api/v1/partners/{id}/verify", role: .operator),
-        .init(method: .post, path: "/api/v1/partners/{id}/sync", role: .operator),
-        .init(method: .post, path: "/api/v1/partners/{id}/disable", role: .admin),
-        .init(method: .get, path: "/api/v1/grant-sets", role: .viewer),
-        .init(method: .post, path: "/api/v1/grant-sets", role: .admin),
-        .init(method: .get, path: "/api/v1/customers", role: .viewer),
-        .init(method: .get, path: "/api/v1/customers/{id}", role: .viewer),
-        .init(method: .post, path: "/api/v1/customers/{id}/regrant", role: .operator),
-        .init(method: .get, path: "/api/v1/audit", role: .viewer),
-        .init(method: .get, path: "/api/v1/audit/verify", role: .viewer),
-        .init(method: .get, path: "/api/v1/tokens", role: .admin),
-        .init(method: .post, path: "/api/v1/tokens", role: .admin),
-        .init(method: .post, path: "/api/v1/tokens/{id}/revoke", role: .admin),
-        .init(method: .get, path: "/api/v1/reports/{name}", role: .viewer),
+/// The least role each route needs (nil: no staff token). `RouteRoleTests` checks that this table
+/// names exactly the live router's `/api/` routes and walks them × roles; `OpenAPIDocumentTests`
+/// compares the live router with `/openapi.yaml`. A new route fails both until it is added here
+/// and documented.
+enum RouteTable {
+    static let roles: [String: StaffRole?] = [
+        "GET /healthz": nil,
+        "GET /readyz": nil,
+        "GET /metrics": nil,
+        "GET /openapi.yaml": nil,
+        "GET /consent/{partnerId}/start": nil,
+        "GET /consent/callback": nil,
+        "GET /api/v1/partners": .viewer,
+        "POST /api/v1/partners": .admin,
+        "GET /api/v1/partners/{id}": .viewer,
+        "GET /api/v1/partners/{id}/verify": .operator,
+        "POST /api/v1/partners/{id}/sync": .operator,
+        "POST /api/v1/partners/{id}/disable": .admin,
+        "GET /api/v1/grant-sets": .viewer,
+        "POST /api/v1/grant-sets": .admin,
+        "GET /api/v1/customers": .viewer,
+        "GET /api/v1/customers/{id}": .viewer,
+        "POST /api/v1/customers/{id}/regrant": .operator,
+        "GET /api/v1/audit": .viewer,
+        "GET /api/v1/audit/verify": .viewer,
+        "GET /api/v1/tokens": .admin,
+        "POST /api/v1/tokens": .admin,
+        "POST /api/v1/tokens/{id}/revoke": .admin,
+        "GET /api/v1/reports/{name}": .viewer,
+        "GET /api/v1/runs": .viewer,
+        "POST /api/v1/runs": .operator,
+        "GET /api/v1/runs/{id}": .viewer,
+        "GET /api/v1/runs/{id}/tasks": .viewer,
+        "POST /api/v1/runs/{id}/pause": .operator,
+        "POST /api/v1/runs/{id}/resume": .operator,
+        "POST /api/v1/runs/{id}/cancel": .operator,
     ]
 
-    static var api: [RouteEntry] { all.filter { $0.role != nil } }
+    /// Ids that exist nowhere, by the collection a path parameter follows.
+    static let placeholders: [(template: String, value: String)] = [
+        ("/partners/{id}", "/partners/6f1c2f4e-0000-4000-8000-00000000dead"),
+        ("/customers/{id}", "/customers/999999"),
+        ("/tokens/{id}", "/tokens/999999"),
+        ("/runs/{id}", "/runs/0b7d6a52-0000-4000-8000-00000000dead"),
+        ("/reports/{name}", "/reports/failures"),
+        ("/consent/{partnerId}", "/consent/6f1c2f4e-0000-4000-8000-00000000dead"),
+    ]
+
+    /// The route's path with its parameters filled; nil when a parameter has no placeholder here.
+    static func concrete(_ path: String) -> String? {
+        var result = path
+        for (template, value) in placeholders { result = result.replacingOccurrences(of: template, with: value) }
+        return result.contains("{") ? nil : result
+    }
 }

@@ -31,6 +31,23 @@ import Testing
         }
     }
 
+    /// Found by ops/fuzz-api: a maxConcurrency above Int32 used to trap the server process.
+    @Test func anOutOfRangeConcurrencyIsRefusedNotACrash() async throws {
+        try await TestDatabase.withMigratedDatabase { client, _ in
+            try await app(client, role: .operator).test(.router) { http in
+                for value in ["0", "10001", "3000000000"] {
+                    // when
+                    let json = #"{"scope":{"all":true},"dryRun":true,"maxConcurrency":\#(value)}"#
+                    try await http.execute(uri: "/api/v1/runs", method: .post, body: body(json)) { response in
+                        // then
+                        #expect(response.status == .badRequest, "maxConcurrency \(value)")
+                        #expect(String(buffer: response.body).contains("invalid_max_concurrency"))
+                    }
+                }
+            }
+        }
+    }
+
     @Test func aRevokeRunNeedsTheConfirmation() async throws {
         try await TestDatabase.withMigratedDatabase { client, _ in
             try await app(client, role: .admin).test(.router) { http in

@@ -6,6 +6,7 @@ extension OpenAPIDocument {
           parameters:
             PartnerId: {name: id, in: path, required: true, schema: {type: string, format: uuid}}
             CustomerId: {name: id, in: path, required: true, schema: {type: integer, minimum: 1}}
+            RunId: {name: id, in: path, required: true, schema: {type: string, format: uuid}}
             Cursor: {name: cursor, in: query, description: the nextCursor of the previous page, schema: {type: string, maxLength: 64}}
             Limit: {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 500, default: 100}}
           responses:

@@ -3,7 +3,7 @@
 /// Kept in the binary rather than a file beside it so the served document is always the one of
 /// this build. `OpenAPIDocumentTests` compares its paths with the router and checks its examples.
 enum OpenAPIDocument {
-    static let yaml = header + paths + components
+    static let yaml = header + paths + runPaths + components + runSchemas
 }
 
 extension OpenAPIDocument {
@@ -30,7 +30,7 @@ extension OpenAPIDocument {
               summary: Liveness
               security: []
               responses:
-                "200": {description: alive, content: {text/plain: {schema: {type: string}}}}
+                "200": {description: alive, content: {application/json: {schema: {type: object, required: [status], properties: {status: {const: ok}}}}}}
           /readyz:
             get:
               summary: Readiness (database reachable, schema current)
@@ -152,7 +152,7 @@ extension OpenAPIDocument {
                     schema:
                       type: object
                       additionalProperties: false
-                      required: [applicationId, displayName, grants]
+                      required: [displayName, grants]
                       properties:
                         applicationId: {type: string, format: uuid}
                         displayName: {type: string}
@@ -284,9 +284,10 @@ extension OpenAPIDocument {
                 - name: name
                   in: path
                   required: true
-                  schema: {type: string, enum: [consent-coverage, missing-consent, failures, stale, partner-token-health, audit-export]}
+                  schema: {type: string, enum: [consent-coverage, missing-consent, failures, stale, partner-token-health, runs, audit-export]}
                 - {name: format, in: query, schema: {type: string, enum: [json, csv]}}
-                - {name: days, in: query, description: stale only, schema: {type: integer, minimum: 1, maximum: 3650}}
+                - {name: days, in: query, description: "stale: older than this many days; runs: runs created in the last this many days", schema: {type: integer, minimum: 1, maximum: 3650}}
+                - {name: limit, in: query, description: "missing-consent and stale: most rows listed", schema: {type: integer, minimum: 1, maximum: 100000, default: 1000}}
                 - {name: since, in: query, description: audit-export only, schema: {type: string, format: date-time}}
                 - {name: until, in: query, description: audit-export only, schema: {type: string, format: date-time}}
               responses:

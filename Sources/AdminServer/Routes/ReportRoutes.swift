@@ -6,7 +6,9 @@ import NIOCore
 import PostgresNIO
 
 /// `GET /api/v1/reports/{name}?format=json|csv` (viewer). `stale` takes `days` (1–3650, default
-/// 30); `audit-export` takes `since`/`until` and streams its rows (CSV, or a JSON array).
+/// 30) and `limit`, like `missing-consent` (1–100,000, default 1,000); `runs` takes `days` (runs
+/// created in the last `days` days, default 30); `audit-export` takes `since`/`until` and streams
+/// its rows (CSV, or a JSON array).
 /// Wiring: `ReportRoutes(database: services.database).register(on: api)`.
 public struct ReportRoutes: Sendable {
     let database: PostgresClient
@@ -15,7 +17,11 @@ public struct ReportRoutes: Sendable {
         self.database = database
     }
 
-    public static let names = ["consent-coverage", "missing-consent", "failures", "stale", "partner-token-health", "audit-export"]
+    public static let names = ["consent-coverage", "missing-consent", "failures", "stale", "partner-token-health", "runs", "audit-export"]
+
+    /// The most rows `missing-consent` and `stale` list (`limit`, default 1,000): the customers API
+    /// pages through the rest.
+    static let maxRows = 100_000
 
     /// Rows buffered before a write: few syscalls, bounded memory.
     static let flushBytes = 64 * 1024
@@ -32,12 +38,18 @@ public struct ReportRoutes: Sendable {
             let table: ReportTable
             switch name {
             case "consent-coverage": table = try await ConsentCoverageReport.run(client: database, logger: context.logger)
-            case "missing-consent": table = try await MissingConsentReport.run(client: database, logger: context.logger)
+            case "missing-consent":
+                let limit = try query.int("limit", in: 1...Self.maxRows) ?? MissingConsentReport.defaultLimit
+                table = try await MissingConsentReport.run(limit: limit, client: database, logger: context.logger)
             case "failures": table = try await FailuresReport.run(client: database, logger: context.logger)
             case "stale":
                 let days = try query.int("days", in: 1...3650) ?? StaleReport.defaultDays
-                table = try await StaleReport.run(days: days, client: database, logger: context.logger)
+                let limit = try query.int("limit", in: 1...Self.maxRows) ?? StaleReport.defaultLimit
+                table = try await StaleReport.run(days: days, limit: limit, client: database, logger: context.logger)
             case "partner-token-health": table = try await PartnerTokenHealthReport.run(client: database, logger: context.logger)
+            case "runs":
+                let days = try query.int("days", in: 1...3650) ?? RunsReport.defaultDays
+                table = try await RunsReport.run(days: days, client: database, logger: context.logger)
             case "audit-export":
                 return auditExport(since: try query.date("since"), until: try query.date("until"), format: format, logger: context.logger)
             default:

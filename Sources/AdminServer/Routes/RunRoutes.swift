@@ -31,6 +31,8 @@ public struct RunRoutes: Sendable {
 
     public func register(on api: RouterGroup<AppRequestContext>) {
         api.post("/runs") { request, context in
+            // Below operator nothing is allowed, whatever the body says: refuse before reading it.
+            _ = try context.require(.operator)
             let body = try await JSONBody.decode(
                 CreateBody.self, from: request, context: context,
                 allowedKeys: ["scope", "dryRun", "maxConcurrency", "action", "confirm"])
@@ -41,8 +43,10 @@ public struct RunRoutes: Sendable {
                 throw APIError(
                     .badRequest, code: "confirmation_required", message: "a revoke run needs \"confirm\": \"revoke\"")
             }
-            if let concurrency = body.maxConcurrency, concurrency < 1 {
-                throw APIError(.badRequest, code: "invalid_max_concurrency", message: "maxConcurrency must be at least 1")
+            // The column is an int4; anything above this cap is a typo, and above Int32 it would trap.
+            if let concurrency = body.maxConcurrency, !(1...Self.maxConcurrency).contains(concurrency) {
+                throw APIError(
+                    .badRequest, code: "invalid_max_concurrency", message: "maxConcurrency must be from 1 to \(Self.maxConcurrency)")
             }
             do {
                 let plan = try await runs.create(
@@ -90,6 +94,9 @@ public struct RunRoutes: Sendable {
             }
         }
     }
+
+    /// The most tasks of one run in flight at once that a request may ask for.
+    static let maxConcurrency = 10_000
 
     static func runID(_ context: AppRequestContext) throws -> UUID {
         guard let raw = context.parameters.get("id"), let id = UUID(uuidString: raw) else {

@@ -2,12 +2,15 @@ import Logging
 import PostgresNIO
 
 /// `missing-consent`: present customers whose consent was deleted and not re-created (state
-/// `missing`, see docs/grants.md) — the ones with nothing in place right now. Oldest attempt first.
+/// `missing`, see docs/grants.md) — the ones with nothing in place right now. Oldest attempt first,
+/// at most `limit` rows (`GET /api/v1/customers?state=missing` pages through all).
 ///
 /// Index: `customer_consents_missing (last_attempt_at, customer_id) WHERE state = 'missing'`
 /// (migration 0006): the partial index holds only these rows, already in report order.
 public enum MissingConsentReport {
-    public static func run(client: PostgresClient, logger: Logger) async throws -> ReportTable {
+    public static let defaultLimit = 1000
+
+    public static func run(limit: Int = defaultLimit, client: PostgresClient, logger: Logger) async throws -> ReportTable {
         try await client.report(
             "missing-consent",
             """
@@ -18,6 +21,7 @@ public enum MissingConsentReport {
             JOIN partners p ON p.id = c.partner_id
             WHERE cc.state = 'missing'
             ORDER BY cc.last_attempt_at NULLS FIRST, cc.customer_id
+            LIMIT \(Int64(limit))
             """,
             columns: [
                 .integer("customer_id"), .uuid("partner_id"), .text("partner_name"), .uuid("tenant_id"), .text("company_name"),

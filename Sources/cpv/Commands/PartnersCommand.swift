@@ -1,46 +1,124 @@
-import AdminServer
 import ArgumentParser
 import Foundation
 
-/// `cpv partners`: partner chores an operator runs on a server host.
+/// `cpv partners`: partners of a running server, through its admin API.
 struct PartnersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "partners", abstract: "Inspect and check partners.", subcommands: [Verify.self])
+        commandName: "partners", abstract: "List, show, register, check, sync and disable partners.",
+        subcommands: [List.self, Show.self, Add.self, Verify.self, Sync.self, Disable.self])
+
+    static let columns: [APIOutput.Column] = [
+        .init("id"), .init("name", "displayName"), .init("tenant", "tenantId"), .init("cloud"), .init("status"),
+        .init("token days left", "daysUntilTokenExpiry"), .init("last error", "lastTokenErrorCode"),
+    ]
+
+    static func partnerPath(_ id: String) throws -> String {
+        guard let uuid = UUID(uuidString: id) else { throw ValidationError("the partner id must be a UUID") }
+        return "/api/v1/partners/\(uuid.uuidString.lowercased())"
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List partners (viewer).")
+        @OptionGroup var api: APIOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let data = try await api.client().get("/api/v1/partners")
+            try APIOutput.emit(data, json: output.json) { APIOutput.table(APIOutput.objects($0["items"]), PartnersCommand.columns) }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one partner (viewer).")
+        @OptionGroup var api: APIOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The partner id.") var id: String
+
+        func run() async throws {
+            let data = try await api.client().get(try PartnersCommand.partnerPath(id))
+            try APIOutput.emit(data, json: output.json) {
+                APIOutput.fields(
+                    $0,
+                    PartnersCommand.columns + [
+                        .init("status reason", "statusReason"), .init("consented by", "consentedBy"),
+                        .init("consented at", "consentedAt"), .init("last redeemed", "lastRedeemedAt"),
+                        .init("consent url", "consentUrl"),
+                    ])
+            }
+        }
+    }
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Register a partner (admin); prints the consent URL to send to its admin.")
+        @OptionGroup var api: APIOptions
+        @OptionGroup var output: OutputOptions
+        @Option(help: "The partner's Entra tenant id.") var tenantId: String
+        @Option(help: "The partner's display name.") var name: String
+        @Option(help: "global, usgov or china.") var cloud = "global"
+
+        func run() async throws {
+            let data = try await api.client().post(
+                "/api/v1/partners", json: ["tenantId": tenantId, "displayName": name, "cloud": cloud])
+            try APIOutput.emit(data, json: output.json) {
+                "registered \(APIOutput.text($0["id"])) (\(APIOutput.text($0["status"])))\nconsent URL: \(APIOutput.text($0["consentUrl"]))"
+            }
+        }
+    }
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Live check: redeem the partner's token for Partner Center and list one page of customers.")
-
-        @Argument(help: "The partner id.")
-        var id: String
-
-        @Flag(help: "Print JSON.")
-        var json = false
+            abstract: "Live check (operator): redeem the partner's token for Partner Center and list one page of customers; exit 2 when a step fails.")
+        @OptionGroup var api: APIOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The partner id.") var id: String
 
         func run() async throws {
-            guard let partnerID = UUID(uuidString: id) else { throw ValidationError("the partner id must be a UUID") }
-            let configuration = try Bootstrap.configuration(.server)
-            let logger = Bootstrap.logger(configuration)
-            let json = json
-            let ok = try await AppServices.with(configuration: configuration, logger: logger) { services in
-                guard let partner = try await services.partners.partner(id: partnerID, logger: logger) else {
-                    throw ExitFailure(.failure, "no partner \(partnerID.uuidString.lowercased())")
+            let data = try await api.client().get(try PartnersCommand.partnerPath(id) + "/verify")
+            let report = try APIOutput.object(data)
+            try APIOutput.emit(data, json: output.json) { report in
+                var lines = ["\(APIOutput.text(report["partnerId"] ?? id)): \((report["ok"] as? Bool) == true ? "OK" : "FAILING")"]
+                for step in APIOutput.objects(report["steps"]) {
+                    let ok = (step["ok"] as? Bool) == true
+                    let reason = (step["reason"] as? String).map { " (\($0))" } ?? ""
+                    lines.append("  [\(ok ? "ok" : "FAIL")] \(APIOutput.text(step["name"])): \(APIOutput.text(step["detail"]))\(reason)")
                 }
-                let report = await services.verifier.verify(partner, logger: logger)
-                if json {
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-                    encoder.dateEncodingStrategy = .iso8601
-                    print(String(decoding: try encoder.encode(report), as: UTF8.self))
-                } else {
-                    print("\(partner.displayName) (\(partner.tenantID)): \(report.ok ? "OK" : "FAILING")")
-                    for step in report.steps {
-                        print("  [\(step.ok ? "ok" : "FAIL")] \(step.name): \(step.detail)\(step.reason.map { " (\($0))" } ?? "")")
-                    }
-                }
-                return report.ok
+                return lines.joined(separator: "\n")
             }
-            if !ok { throw ExitCode(2) }
+            if (report["ok"] as? Bool) != true { throw ExitCode(2) }
+        }
+    }
+
+    struct Sync: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Sync the partner's customers from Partner Center now (operator).")
+        @OptionGroup var api: APIOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The partner id.") var id: String
+
+        func run() async throws {
+            let data = try await api.client().post(try PartnersCommand.partnerPath(id) + "/sync")
+            try APIOutput.emit(data, json: output.json) {
+                "\(APIOutput.text($0["partnerId"])): \(APIOutput.text($0["added"])) added, \(APIOutput.text($0["updated"])) updated, "
+                    + "\(APIOutput.text($0["removed"])) removed"
+            }
+        }
+    }
+
+    struct Disable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Disable a partner (admin; audited).")
+        @OptionGroup var api: APIOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The partner id.") var id: String
+        @Option(help: "Why (kept in the audit trail).") var reason: String?
+
+        func run() async throws {
+            let data = try await api.client().post(
+                try PartnersCommand.partnerPath(id) + "/disable", json: reason.map { ["reason": $0] } ?? [:])
+            try APIOutput.emit(data, json: output.json) {
+                ($0["changed"] as? Bool) == true
+                    ? "disabled \(APIOutput.text($0["id"])) (was \(APIOutput.text($0["previousStatus"])))"
+                    : "\(APIOutput.text($0["id"])) was already disabled"
+            }
         }
     }
 }

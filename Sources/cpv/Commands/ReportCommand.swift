@@ -5,7 +5,7 @@ import Foundation
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Print a report: consent-coverage, missing-consent, failures, stale, partner-token-health, audit-export.")
+        abstract: "Print a report: consent-coverage, missing-consent, failures, stale, partner-token-health, runs, audit-export.")
 
     @OptionGroup var api: APIOptions
 
@@ -15,8 +15,11 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: "table, csv or json.")
     var format = "table"
 
-    @Option(help: "stale: days since the last success (default 30).")
+    @Option(help: "stale: days since the last success; runs: runs created in the last N days (default 30).")
     var days: Int?
+
+    @Option(help: "missing-consent, stale: the most rows listed (default 1000).")
+    var limit: Int?
 
     @Option(help: "audit-export: from this RFC 3339 time (inclusive).")
     var since: String?
@@ -24,7 +27,7 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: "audit-export: to this RFC 3339 time (exclusive).")
     var until: String?
 
-    static let names = ["consent-coverage", "missing-consent", "failures", "stale", "partner-token-health", "audit-export"]
+    static let names = ["consent-coverage", "missing-consent", "failures", "stale", "partner-token-health", "runs", "audit-export"]
 
     func validate() throws {
         guard Self.names.contains(name) else { throw ValidationError("unknown report \(name); reports: \(Self.names.joined(separator: ", "))") }
@@ -35,13 +38,10 @@ struct ReportCommand: AsyncParsableCommand {
         let client = try api.client()
         var query = [URLQueryItem(name: "format", value: format == "csv" ? "csv" : "json")]
         if let days { query.append(URLQueryItem(name: "days", value: String(days))) }
+        if let limit { query.append(URLQueryItem(name: "limit", value: String(limit))) }
         if let since { query.append(URLQueryItem(name: "since", value: since)) }
         if let until { query.append(URLQueryItem(name: "until", value: until)) }
-        var components = URLComponents()
-        components.path = "/api/v1/reports/\(name)"
-        components.queryItems = query
-        // `+` in a timestamp's offset must not read as a space.
-        let path = (components.string ?? components.path).replacingOccurrences(of: "+", with: "%2B")
+        let path = APIClient.path("/api/v1/reports/\(name)", query.map { ($0.name, $0.value) })
         let data = try await client.get(path)
         if format != "table" {
             FileHandle.standardOutput.write(data)

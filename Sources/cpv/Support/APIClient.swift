@@ -1,6 +1,8 @@
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
+import NIOCore
+import NIOHTTP1
 
 /// `--url` / `--token` of the commands that talk to a running server's admin API.
 struct APIOptions: ParsableArguments {
@@ -30,24 +32,47 @@ struct APIOptions: ParsableArguments {
     }
 }
 
-/// A minimal client of the admin API: GET with the bearer token, errors mapped to exit codes
-/// (docs/cli.md): 401/403 → 77, other 4xx → 65, unreachable or 5xx → 69.
+/// A minimal client of the admin API: requests with the bearer token, errors mapped to exit codes
+/// (docs/cli.md): 401/403 → 77, 404 → 66, other 4xx → 65, unreachable or 5xx → 69.
 struct APIClient: Sendable {
     let baseURL: String
     let token: String
 
     /// The body of a successful GET, at most `limit` bytes.
     func get(_ pathAndQuery: String, limit: Int = 256 * 1024 * 1024) async throws -> Data {
+        try await send(.GET, pathAndQuery, limit: limit)
+    }
+
+    /// The body of a successful POST of `json` (an empty object when nil).
+    func post(_ path: String, json: [String: Any]? = nil) async throws -> Data {
+        let body = try JSONSerialization.data(withJSONObject: json ?? [:], options: [.sortedKeys])
+        return try await send(.POST, path, body: body)
+    }
+
+    func send(_ method: HTTPMethod, _ pathAndQuery: String, body: Data? = nil, limit: Int = 16 * 1024 * 1024) async throws -> Data {
         var request = HTTPClientRequest(url: baseURL + pathAndQuery)
+        request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         request.headers.add(name: "User-Agent", value: "cpv-cli")
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        // A server that is down fails the command at once (exit 69) rather than after the pool's
+        // connection retries: a script wants the answer, and the operator can run it again.
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: .seconds(5))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let status: Int
         let data: Data
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(300))
+            let response = try await http.execute(request, timeout: .seconds(300))
             status = Int(response.status.code)
             data = Data(try await response.body.collect(upTo: limit).readableBytesView)
+            try await http.shutdown()
         } catch {
+            try? await http.shutdown()
             throw ExitFailure(.unavailable, "cannot reach \(baseURL): \(error)")
         }
         switch status {
@@ -55,6 +80,8 @@ struct APIClient: Sendable {
             return data
         case 401, 403:
             throw ExitFailure(.noPermission, Self.errorMessage(data, status: status))
+        case 404:
+            throw ExitFailure(.notFound, Self.errorMessage(data, status: status))
         case 400..<500:
             throw ExitFailure(.dataError, Self.errorMessage(data, status: status))
         default:
@@ -68,6 +95,15 @@ struct APIClient: Sendable {
             let error = object["error"] as? [String: Any], let code = error["code"] as? String
         else { return "the server answered \(status)" }
         return "\(code): \(error["message"] as? String ?? "")"
+    }
+
+    /// `path?name=value&...` with the values percent-encoded (`+` too: it would read as a space).
+    static func path(_ path: String, _ query: [(String, String?)]) -> String {
+        var components = URLComponents()
+        components.path = path
+        let items = query.compactMap { name, value in value.map { URLQueryItem(name: name, value: $0) } }
+        components.queryItems = items.isEmpty ? nil : items
+        return (components.string ?? path).replacingOccurrences(of: "+", with: "%2B")
     }
 }
 

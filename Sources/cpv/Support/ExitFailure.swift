@@ -7,6 +7,8 @@ struct ExitFailure: Error {
         case failure = 1
         case usage = 64
         case dataError = 65
+        /// The API has no such thing (404): a partner, customer, run, token or grant set version.
+        case notFound = 66
         case unavailable = 69
         /// The API refused the token (401) or its role (403).
         case noPermission = 77

@@ -10,6 +10,7 @@ import Logging
 import NIOCore
 import PartnerCenterSimulator
 import PostgresNIO
+import Synchronization
 
 /// A server under test wired to a running simulator and a fresh database, with an admin token.
 struct IdentityHarness: Sendable {
@@ -20,6 +21,8 @@ struct IdentityHarness: Sendable {
     let database: PostgresClient
     let adminToken: String
     let client: any TestClientProtocol
+    /// Every route of the live router, as `buildApplication` registered them.
+    let routes: [RoutedOperation]
 
     var world: SimulatorWorld { simulator.state.world }
     var logger: Logger { TestDatabase.logger }
@@ -55,12 +58,16 @@ struct IdentityHarness: Sendable {
                 let services = try AppServices(configuration: configuration, logger: TestDatabase.logger)
                 let (_, token) = try await StaffTokenRepository(client: database).create(
                     name: "test-admin", role: .admin, createdBy: "test", logger: TestDatabase.logger)
+                let routes = RouteCapture()
                 let app = try await buildApplication(
-                    services: services, logger: TestDatabase.logger, options: BuildOptions(backgroundServices: false))
+                    services: services, logger: TestDatabase.logger,
+                    options: BuildOptions(backgroundServices: false, onRoutes: { routes.set($0) }))
+                let live = routes.get()
                 try await app.test(.router) { client in
                     try await body(
                         IdentityHarness(
-                            simulator: simulator, services: services, database: database, adminToken: token.revealed, client: client))
+                            simulator: simulator, services: services, database: database, adminToken: token.revealed, client: client,
+                            routes: live))
                 }
             }
         }
@@ -165,4 +172,12 @@ struct IdentityHarness: Sendable {
         guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return nil }
         return object[name] as? String
     }
+}
+
+/// Holds what `BuildOptions.onRoutes` reports while the application is built.
+final class RouteCapture: Sendable {
+    private let value = Mutex<[RoutedOperation]>([])
+
+    func set(_ routes: [RoutedOperation]) { value.withLock { $0 = routes } }
+    func get() -> [RoutedOperation] { value.withLock { $0 } }
 }
