@@ -84,14 +84,20 @@ public struct RunWorker: Service {
         await withTaskGroup(of: Bool.self) { group in
             var inFlight = 0
             var timerRunning = false
+            var claimFailures = ClaimFailures(idlePoll: configuration.idlePoll)
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 var claimed: [ClaimedTask] = []
                 let free = configuration.concurrency - inFlight
                 if free > 0 {
                     do {
                         claimed = try await queue.claim(owner: configuration.owner, limit: free, lease: configuration.lease, logger: logger)
+                        claimFailures.succeeded(logger: logger)
                     } catch {
-                        logger.warning("claiming tasks failed", metadata: ["cpv.error": "\(String(reflecting: error))"])
+                        let pause = claimFailures.failed(error, logger: logger)
+                        if inFlight == 0 {
+                            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
+                            continue
+                        }
                     }
                 }
                 for task in claimed {
@@ -142,6 +148,37 @@ public struct RunWorker: Service {
                 logger.warning("lease heartbeat failed", metadata: ["cpv.error": "\(String(reflecting: error))"])
             }
         }
+    }
+}
+
+/// Consecutive claim failures: the wait before the next try doubles (up to 30 s), and the problem is
+/// logged when it starts, when it changes and when it ends, not once a second while it lasts.
+struct ClaimFailures {
+    let idlePoll: Duration
+    private(set) var count = 0
+    private var lastReported: String?
+
+    init(idlePoll: Duration) { self.idlePoll = idlePoll }
+
+    mutating func failed(_ error: any Error, logger: Logger) -> Duration {
+        count += 1
+        let described = String(describing: error)
+        if described != lastReported {
+            lastReported = described
+            let needsOperator = (error as? RunQueueError)?.needsOperator ?? false
+            logger.log(
+                level: needsOperator ? .error : .warning, "claiming tasks failed; retrying with backoff",
+                metadata: ["cpv.error": "\(described)", "cpv.failures": "\(count)"])
+        }
+        let factor = 1 << min(count - 1, 6)
+        return min(idlePoll * factor, .seconds(30))
+    }
+
+    mutating func succeeded(logger: Logger) {
+        guard count > 0 else { return }
+        logger.notice("claiming tasks works again", metadata: ["cpv.failures": "\(count)"])
+        count = 0
+        lastReported = nil
     }
 }
 
