@@ -197,7 +197,7 @@ let package = Package(
         .testTarget(
             name: "cpvTests",
             dependencies: [
-                "cpv", "CPVTestSupport",
+                "cpv", "CPVTestSupport", "PartnerCenterSimulator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings

@@ -134,7 +134,15 @@ public struct RunWorker: Service {
     private func heartbeat(_ held: HeldLeases) async {
         while !Task.isCancelled {
             try? await Task.sleep(for: configuration.heartbeat)
-            let ids = await held.ids
+            // A task in hand for longer than any task should take is no longer renewed: its lease
+            // expires and the rescuer gives it to another worker. Seen after a PostgreSQL restart:
+            // a task's await never returned, and renewing its lease for ever left the run
+            // unfinishable. If it ever finishes, its completion fails the lease-owner check.
+            let (ids, overdue) = await held.split(olderThan: configuration.lease * 20)
+            if !overdue.isEmpty {
+                logger.error(
+                    "tasks in hand for over 20 leases: no longer renewing their leases", metadata: ["cpv.tasks": "\(overdue.sorted())"])
+            }
             guard !ids.isEmpty, !Task.isCancelled else { continue }
             do {
                 let renewed = try await queue.heartbeat(
@@ -184,8 +192,28 @@ struct ClaimFailures {
 
 /// The ids of the tasks this worker is working on, for the heartbeat.
 actor HeldLeases {
-    private var set = Set<Int64>()
-    var ids: [Int64] { Array(set) }
-    func insert(_ id: Int64) { set.insert(id) }
-    func remove(_ id: Int64) { set.remove(id) }
+    private var since: [Int64: ContinuousClock.Instant] = [:]
+    private var abandoned = Set<Int64>()
+    var ids: [Int64] { Array(since.keys) }
+    func insert(_ id: Int64) { since[id] = .now }
+    func remove(_ id: Int64) {
+        since[id] = nil
+        abandoned.remove(id)
+    }
+
+    /// The ids to renew, and those newly found held longer than `limit` (reported once, never renewed again).
+    func split(olderThan limit: Duration) -> (renew: [Int64], overdue: [Int64]) {
+        let now = ContinuousClock.now
+        var renew: [Int64] = []
+        var overdue: [Int64] = []
+        for (id, start) in since where !abandoned.contains(id) {
+            if now - start > limit {
+                abandoned.insert(id)
+                overdue.append(id)
+            } else {
+                renew.append(id)
+            }
+        }
+        return (renew, overdue)
+    }
 }
