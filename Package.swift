@@ -199,7 +199,7 @@ let package = Package(
         .testTarget(
             name: "cpvTests",
             dependencies: [
-                "cpv", "CPVTestSupport", "AdminServer", "ConsentStore", "ConsentDomain",
+                "cpv", "CPVTestSupport", "AdminServer", "ConsentStore", "ConsentDomain", "PartnerCenterSimulator",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

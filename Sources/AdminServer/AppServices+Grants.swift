@@ -12,13 +12,18 @@ extension AppServices {
     public var grantSets: GrantSetRepository { GrantSetRepository(client: database) }
     public var consentStates: ConsentStateRepository { ConsentStateRepository(client: database) }
 
-    /// One pacer per process: the 500 requests/minute listing limit is per partner, whoever asks.
-    private static let listingPacer = RequestPacer()
-
+    /// The listing budget per partner is held in the database (`CPV_LISTING_RATE_LIMIT` requests a
+    /// minute), so syncs in every process together stay within it; 0 leaves only Partner Center's
+    /// 429s (waited out) to pace them.
     public func customerSync() -> CustomerSync {
         CustomerSync(
             partners: partners, customers: customers, tokens: tokenProvider, partnerCenter: partnerCenter,
-            pacer: Self.listingPacer)
+            pacer: listingPacer)
+    }
+
+    public var listingPacer: any ListingPacer {
+        guard configuration.listingRateLimit > 0 else { return RequestPacer(limit: 1_000_000, window: .seconds(1)) }
+        return DatabaseListingPacer(buckets: RateBucketRepository(client: database), requestsPerMinute: configuration.listingRateLimit)
     }
 
     /// - Parameter verifyGrants: check each grant through Graph afterwards (`CPV_VERIFY_GRANTS`).

@@ -15,9 +15,13 @@ extension AppServices {
     /// skip what another process holds.
     public func runServices(logger: Logger) -> [any Service] {
         guard configuration.workers > 0 else { return [] }
+        // Renewing at a third of the lease leaves two heartbeats' slack before a slow worker loses it.
+        let lease = Duration.seconds(configuration.runLeaseSeconds)
         let worker = RunWorker(
-            queue: runTaskQueue, grantor: runGrantor(), configuration: .init(concurrency: configuration.workers), logger: logger)
-        return [worker, RunRescuer(queue: runTaskQueue, logger: logger)]
+            queue: runTaskQueue, grantor: runGrantor(),
+            configuration: .init(concurrency: configuration.workers, lease: lease, heartbeat: lease / 3), logger: logger)
+        let rescuer = RunRescuer(queue: runTaskQueue, interval: .seconds(configuration.runRescueIntervalSeconds), logger: logger)
+        return [worker, rescuer]
     }
 
     /// The consent budget of the CPV application id shared by every process (`CPV_CONSENT_RATE_LIMIT`).

@@ -103,6 +103,9 @@ public struct AppServices: Sendable {
             services.append(customerSyncService(interval: .seconds(configuration.syncIntervalHours * 3_600), logger: logger))
         }
         services.append(contentsOf: runServices(logger: logger))
+        if configuration.driftRunIntervalMinutes > 0 {
+            services.append(DriftRunScheduler(runs: runs, interval: .seconds(configuration.driftRunIntervalMinutes * 60), logger: logger))
+        }
         return services
     }
 }

@@ -77,6 +77,14 @@ public struct AppConfiguration: Sendable {
     public var syncIntervalHours: Int
     /// Partner Center consent calls per second per application id, across all workers (0: no limit of ours).
     public var consentRateLimit: Int
+    /// Run task leases (`CPV_RUN_LEASE_SECONDS`): a dead worker's tasks are rescued this long after its last heartbeat.
+    public var runLeaseSeconds: Int
+    /// Seconds between rescue passes (`CPV_RUN_RESCUE_INTERVAL_SECONDS`).
+    public var runRescueIntervalSeconds: Int
+    /// Customer-listing calls per minute per partner, shared by every process (0: no limit of ours).
+    public var listingRateLimit: Int
+    /// Minutes between scheduled drift runs; 0 (the default) turns the schedule off.
+    public var driftRunIntervalMinutes: Int
 
     // Present when `purpose == .server`.
     public var applicationID: ApplicationID?
@@ -98,6 +106,7 @@ public struct AppConfiguration: Sendable {
         "CPV_TOKEN_STORE", "CPV_LOGIN_URL", "CPV_PARTNER_CENTER_URL", "CPV_GRAPH_URL", "CPV_ARM_URL",
         "CPV_KEYVAULT_URL", "CPV_KEYVAULT_TENANT_ID", "CPV_TEMPLATES_DIR", "CPV_TOKEN_REFRESH_DAYS", "CPV_GRAPH_SCOPES",
         "CPV_VERIFY_GRANTS", "CPV_SYNC_INTERVAL_HOURS", "CPV_CONSENT_RATE_LIMIT",
+        "CPV_RUN_LEASE_SECONDS", "CPV_RUN_RESCUE_INTERVAL_SECONDS", "CPV_LISTING_RATE_LIMIT", "CPV_DRIFT_RUN_INTERVAL_MINUTES",
         // Read by the `cpv` CLI client, the test suite and ops scripts, not by the server.
         "CPV_URL", "CPV_TOKEN", "CPV_TOKEN_FILE", "CPV_TEST_DATABASE_URL", "CPV_HOME", "CPV_PG_PORT",
     ]
@@ -142,6 +151,10 @@ public struct AppConfiguration: Sendable {
         verifyGrants = try reader.boolean("CPV_VERIFY_GRANTS", default: false)
         syncIntervalHours = try reader.integer("CPV_SYNC_INTERVAL_HOURS", default: 6, range: 0...168)
         consentRateLimit = try reader.integer("CPV_CONSENT_RATE_LIMIT", default: 50, range: 0...10_000)
+        runLeaseSeconds = try reader.integer("CPV_RUN_LEASE_SECONDS", default: 30, range: 3...3_600)
+        runRescueIntervalSeconds = try reader.integer("CPV_RUN_RESCUE_INTERVAL_SECONDS", default: 10, range: 1...600)
+        listingRateLimit = try reader.integer("CPV_LISTING_RATE_LIMIT", default: 500, range: 0...60_000)
+        driftRunIntervalMinutes = try reader.integer("CPV_DRIFT_RUN_INTERVAL_MINUTES", default: 0, range: 0...10_080)
         applicationDisplayName = reader.string("CPV_APP_DISPLAY_NAME") ?? "CPV Consent Orchestrator"
         tokenStore = try reader.choice("CPV_TOKEN_STORE", default: .database)
         endpoints = EndpointOverrides(

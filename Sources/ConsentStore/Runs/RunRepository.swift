@@ -69,6 +69,14 @@ public struct RunRepository: Sendable {
             try await connection.query(
                 "UPDATE runs SET total_tasks = \(Int32(counts.planned)) WHERE id = \(run.id)", logger: logger)
             run.totalTasks = counts.planned
+            if counts.planned == 0, !request.dryRun {
+                // Nothing in scope (or all of it already in another run): done at once. Left queued,
+                // no worker would ever claim from it and nothing would complete it.
+                try await connection.query(
+                    "UPDATE runs SET status = 'completed', finished_at = now() WHERE id = \(run.id)", logger: logger)
+                run.status = .completed
+                run.finishedAt = Date()
+            }
             try await AuditWriter.append(
                 AuditRecord(
                     actor: actor, action: request.dryRun ? "run.planned" : "run.created", runID: run.id,

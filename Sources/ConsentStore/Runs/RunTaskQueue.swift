@@ -23,6 +23,9 @@ public enum TaskCompletion: Sendable, Equatable {
     case skipped(code: String, error: String)
     /// Try again after `delay` (the attempt already counted).
     case retry(after: Duration, code: String, error: String)
+    /// Partner Center throttled the task until the grantor gave up: try again after `delay`, and
+    /// give the attempt back. A 429 says we asked too fast, not that this customer is failing.
+    case throttled(after: Duration, code: String, error: String)
 }
 
 /// The workers' side of `run_tasks`: claim, heartbeat, complete, rescue, release. Every write checks
@@ -37,14 +40,80 @@ public struct RunTaskQueue: Sendable {
     /// Leases up to `limit` due tasks of queued or running runs, highest priority first, skipping
     /// rows other workers hold (`FOR UPDATE SKIP LOCKED`), and starts their runs (`queued → running`,
     /// the domain's `start`). Paused and cancelled runs are never claimed from.
+    ///
+    /// Runs with a `max_concurrency` are claimed from first, under their row locks (see
+    /// `claimLimited`); the rest of the slots go to runs without one.
     public func claim(owner: String, limit: Int, lease: Duration, logger: Logger) async throws -> [ClaimedTask] {
         guard limit > 0 else { return [] }
+        do {
+            var tasks = try await claimLimited(owner: owner, limit: limit, lease: lease, logger: logger)
+            if tasks.count < limit {
+                tasks += try await claimUnlimited(owner: owner, limit: limit - tasks.count, lease: lease, logger: logger)
+            }
+            return tasks
+        } catch {
+            throw RunQueueError.classify(error)
+        }
+    }
+
+    /// Claims from runs with a `max_concurrency`, never leasing more of a run's tasks at once than
+    /// it allows across every worker of every process. The limited runs' rows are locked first in
+    /// their own statement, so the leased counts the claim reads (a new snapshot, taken after the
+    /// lock) include every claim committed before ours: two workers cannot both fill the same room.
+    /// Unlimited runs are not locked and their claims stay parallel.
+    private func claimLimited(owner: String, limit: Int, lease: Duration, logger: Logger) async throws -> [ClaimedTask] {
+        try await client.withTransaction(logger: logger) { connection in
+            let locked = try await connection.query(
+                """
+                SELECT id FROM runs
+                WHERE status IN ('queued', 'running') AND NOT dry_run AND max_concurrency IS NOT NULL
+                ORDER BY id FOR UPDATE
+                """, logger: logger)
+            var any = false
+            for try await _ in locked.decode(UUID.self) { any = true }
+            guard any else { return [] }
+            let rows = try await connection.query(
+                """
+                WITH room AS (
+                    SELECT r.id, r.max_concurrency - (
+                        SELECT count(*) FROM run_tasks x WHERE x.run_id = r.id AND x.status = 'leased') AS free
+                    FROM runs r
+                    WHERE r.status IN ('queued', 'running') AND NOT r.dry_run AND r.max_concurrency IS NOT NULL
+                ), due AS (
+                    SELECT c.id FROM room CROSS JOIN LATERAL (
+                        SELECT t.id FROM run_tasks t
+                        WHERE t.run_id = room.id AND t.status = 'pending' AND t.next_attempt_at <= now()
+                        ORDER BY t.priority DESC, t.next_attempt_at, t.id
+                        LIMIT greatest(least(room.free, \(Int64(limit))), 0)
+                        FOR UPDATE OF t SKIP LOCKED
+                    ) c
+                    WHERE room.free > 0
+                    LIMIT \(Int64(limit))
+                ), claimed AS (
+                    UPDATE run_tasks t SET status = 'leased', lease_owner = \(owner),
+                        lease_expires_at = now() + make_interval(secs => \(lease.intervalSeconds)),
+                        attempts = t.attempts + 1, updated_at = now()
+                    FROM due WHERE t.id = due.id
+                    RETURNING t.id, t.run_id, t.customer_id, t.partner_id, t.attempts
+                ), started AS (
+                    UPDATE runs SET status = 'running', started_at = coalesce(started_at, now())
+                    WHERE id IN (SELECT run_id FROM claimed) AND status = 'queued'
+                )
+                SELECT c.id, c.run_id, c.customer_id, c.partner_id, r.action, c.attempts
+                FROM claimed c JOIN runs r ON r.id = c.run_id
+                ORDER BY c.id
+                """, logger: logger)
+            return try await Self.decodeClaimed(rows)
+        }
+    }
+
+    private func claimUnlimited(owner: String, limit: Int, lease: Duration, logger: Logger) async throws -> [ClaimedTask] {
         let rows = try await client.query(
             """
             WITH due AS (
                 SELECT t.id FROM run_tasks t JOIN runs r ON r.id = t.run_id
                 WHERE t.status = 'pending' AND t.next_attempt_at <= now()
-                  AND r.status IN ('queued', 'running') AND NOT r.dry_run
+                  AND r.status IN ('queued', 'running') AND NOT r.dry_run AND r.max_concurrency IS NULL
                 ORDER BY t.priority DESC, t.next_attempt_at, t.id
                 LIMIT \(Int64(limit))
                 FOR UPDATE OF t SKIP LOCKED
@@ -62,6 +131,10 @@ public struct RunTaskQueue: Sendable {
             FROM claimed c JOIN runs r ON r.id = c.run_id
             ORDER BY c.id
             """, logger: logger)
+        return try await Self.decodeClaimed(rows)
+    }
+
+    private static func decodeClaimed(_ rows: PostgresRowSequence) async throws -> [ClaimedTask] {
         var tasks: [ClaimedTask] = []
         for try await (id, runID, customerID, partnerID, action, attempts) in rows.decode(
             (Int64, UUID, Int64, UUID, String, Int32).self
@@ -93,6 +166,7 @@ public struct RunTaskQueue: Sendable {
     @discardableResult
     public func complete(_ task: ClaimedTask, owner: String, _ completion: TaskCompletion, logger: Logger) async throws -> Bool {
         let (status, code, error, delay) = Self.columns(completion)
+        let givenBack: Int32 = if case .throttled = completion { 1 } else { 0 }
         return try await client.withTransaction(logger: logger) { connection in
             // The run's row first, as `RunRepository.apply` takes it, so that a cancel and a
             // completion lock run and task in the same order and cannot deadlock.
@@ -103,6 +177,7 @@ public struct RunTaskQueue: Sendable {
                 UPDATE run_tasks SET status = \(status), last_error_code = \(code), last_error = \(error),
                     lease_owner = NULL, lease_expires_at = NULL, updated_at = now(),
                     next_attempt_at = now() + make_interval(secs => \(delay)),
+                    attempts = greatest(attempts - \(givenBack), 0),
                     finished_at = CASE WHEN \(status) IN ('succeeded', 'failed', 'skipped') THEN now() END
                 WHERE id = \(task.id) AND lease_owner = \(owner) AND status = 'leased'
                 RETURNING id
@@ -160,7 +235,8 @@ public struct RunTaskQueue: Sendable {
         case .failed(let code, let error): ("failed", code, error, 0)
         case .blocked(let code, let error): ("blocked", code, error, 0)
         case .skipped(let code, let error): ("skipped", code, error, 0)
-        case .retry(let delay, let code, let error): ("pending", code, error, delay.intervalSeconds)
+        case .retry(let delay, let code, let error), .throttled(let delay, let code, let error):
+            ("pending", code, error, delay.intervalSeconds)
         }
     }
 

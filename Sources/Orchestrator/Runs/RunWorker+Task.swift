@@ -41,7 +41,15 @@ extension RunWorker {
         switch outcome.result {
         case .succeeded: return .succeeded
         case .blocked: return .blocked(code: code, error: "partner-level failure: \(code)")
-        case .failed: return retryOrFail(task, code: code, error: "consent \(outcome.state.rawValue) after \(outcome.calls.count) calls")
+        case .failed:
+            let error = "consent \(outcome.state.rawValue) after \(outcome.calls.count) calls"
+            if outcome.calls.last?.status == 429 {
+                // Throttled to the end: the budget, not the customer, is the problem. The attempt is
+                // given back so a long throttle cannot fail customers that never really failed.
+                let seconds = configuration.backoff.delay(attempt: 1, random: Double.random(in: 0..<1))
+                return .throttled(after: .milliseconds(Int64(seconds * 1_000)), code: code, error: error)
+            }
+            return retryOrFail(task, code: code, error: error)
         }
     }
 

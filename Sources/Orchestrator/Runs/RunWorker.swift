@@ -84,14 +84,20 @@ public struct RunWorker: Service {
         await withTaskGroup(of: Bool.self) { group in
             var inFlight = 0
             var timerRunning = false
+            var claimFailures = ClaimFailures(idlePoll: configuration.idlePoll)
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 var claimed: [ClaimedTask] = []
                 let free = configuration.concurrency - inFlight
                 if free > 0 {
                     do {
                         claimed = try await queue.claim(owner: configuration.owner, limit: free, lease: configuration.lease, logger: logger)
+                        claimFailures.succeeded(logger: logger)
                     } catch {
-                        logger.warning("claiming tasks failed", metadata: ["cpv.error": "\(String(reflecting: error))"])
+                        let pause = claimFailures.failed(error, logger: logger)
+                        if inFlight == 0 {
+                            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
+                            continue
+                        }
                     }
                 }
                 for task in claimed {
@@ -128,7 +134,15 @@ public struct RunWorker: Service {
     private func heartbeat(_ held: HeldLeases) async {
         while !Task.isCancelled {
             try? await Task.sleep(for: configuration.heartbeat)
-            let ids = await held.ids
+            // A task in hand for longer than any task should take is no longer renewed: its lease
+            // expires and the rescuer gives it to another worker. Seen after a PostgreSQL restart:
+            // a task's await never returned, and renewing its lease for ever left the run
+            // unfinishable. If it ever finishes, its completion fails the lease-owner check.
+            let (ids, overdue) = await held.split(olderThan: configuration.lease * 20)
+            if !overdue.isEmpty {
+                logger.error(
+                    "tasks in hand for over 20 leases: no longer renewing their leases", metadata: ["cpv.tasks": "\(overdue.sorted())"])
+            }
             guard !ids.isEmpty, !Task.isCancelled else { continue }
             do {
                 let renewed = try await queue.heartbeat(
@@ -145,10 +159,61 @@ public struct RunWorker: Service {
     }
 }
 
+/// Consecutive claim failures: the wait before the next try doubles (up to 30 s), and the problem is
+/// logged when it starts, when it changes and when it ends, not once a second while it lasts.
+struct ClaimFailures {
+    let idlePoll: Duration
+    private(set) var count = 0
+    private var lastReported: String?
+
+    init(idlePoll: Duration) { self.idlePoll = idlePoll }
+
+    mutating func failed(_ error: any Error, logger: Logger) -> Duration {
+        count += 1
+        let described = String(describing: error)
+        if described != lastReported {
+            lastReported = described
+            let needsOperator = (error as? RunQueueError)?.needsOperator ?? false
+            logger.log(
+                level: needsOperator ? .error : .warning, "claiming tasks failed; retrying with backoff",
+                metadata: ["cpv.error": "\(described)", "cpv.failures": "\(count)"])
+        }
+        let factor = 1 << min(count - 1, 6)
+        return min(idlePoll * factor, .seconds(30))
+    }
+
+    mutating func succeeded(logger: Logger) {
+        guard count > 0 else { return }
+        logger.notice("claiming tasks works again", metadata: ["cpv.failures": "\(count)"])
+        count = 0
+        lastReported = nil
+    }
+}
+
 /// The ids of the tasks this worker is working on, for the heartbeat.
 actor HeldLeases {
-    private var set = Set<Int64>()
-    var ids: [Int64] { Array(set) }
-    func insert(_ id: Int64) { set.insert(id) }
-    func remove(_ id: Int64) { set.remove(id) }
+    private var since: [Int64: ContinuousClock.Instant] = [:]
+    private var abandoned = Set<Int64>()
+    var ids: [Int64] { Array(since.keys) }
+    func insert(_ id: Int64) { since[id] = .now }
+    func remove(_ id: Int64) {
+        since[id] = nil
+        abandoned.remove(id)
+    }
+
+    /// The ids to renew, and those newly found held longer than `limit` (reported once, never renewed again).
+    func split(olderThan limit: Duration) -> (renew: [Int64], overdue: [Int64]) {
+        let now = ContinuousClock.now
+        var renew: [Int64] = []
+        var overdue: [Int64] = []
+        for (id, start) in since where !abandoned.contains(id) {
+            if now - start > limit {
+                abandoned.insert(id)
+                overdue.append(id)
+            } else {
+                renew.append(id)
+            }
+        }
+        return (renew, overdue)
+    }
 }

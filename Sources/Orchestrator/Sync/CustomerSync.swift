@@ -14,7 +14,7 @@ public struct CustomerSync: Sendable {
     let customers: CustomerRepository
     let tokens: PartnerTokenProvider
     let partnerCenter: PartnerCenterClient
-    let pacer: RequestPacer
+    let pacer: any ListingPacer
     /// Microsoft's own bulk tool asks for 500, the most Partner Center serves per page.
     let pageSize: Int
     /// 429s waited out in one sync before giving up; each waits `Retry-After`.
@@ -24,7 +24,7 @@ public struct CustomerSync: Sendable {
 
     public init(
         partners: PartnerRepository, customers: CustomerRepository, tokens: PartnerTokenProvider,
-        partnerCenter: PartnerCenterClient, pacer: RequestPacer = RequestPacer(), pageSize: Int = 500,
+        partnerCenter: PartnerCenterClient, pacer: any ListingPacer = RequestPacer(), pageSize: Int = 500,
         maxThrottleWaits: Int = 20, maxTransportRetries: Int = 2
     ) {
         self.partners = partners
@@ -99,7 +99,7 @@ public struct CustomerSync: Sendable {
         var transportFailures = 0
         var renewedToken = false
         while true {
-            try await pacer.wait(for: partner.id)
+            try await pacer.wait(for: partner.id, logger: logger)
             let token: Secret<String>
             do {
                 token = try await tokens.partnerCenterToken(for: partner, logger: logger)
@@ -114,6 +114,7 @@ public struct CustomerSync: Sendable {
                 switch failure.status {
                 case 429 where summary.throttled < maxThrottleWaits:
                     summary.throttled += 1
+                    await pacer.throttled(partnerID: partner.id, retryAfter: failure.retryAfter, logger: logger)
                     try await Task.sleep(for: .milliseconds(Int((failure.retryAfter ?? 1) * 1_000)))
                 case 400 where failure.code == "2000" && continuation != nil:
                     return nil

@@ -13,6 +13,9 @@ public struct CallRecord: Codable, Sendable, Equatable {
     public var msCorrelationId: String?
     public var startedAt: Double
     public var endedAt: Double
+    /// The fault that answered instead of the route (`throttle`, `failure`, `hang`), nil for a real
+    /// answer: tests tell an injected 429 from one of the rate limiter.
+    public var injected: String? = nil
 }
 
 /// A bounded ring of recent calls: a benchmark can run for hours without the log growing.

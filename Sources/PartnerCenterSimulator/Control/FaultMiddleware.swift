@@ -19,20 +19,25 @@ struct FaultMiddleware: RouterMiddleware {
         if group == .control { return try await next(request, context) }
         let started = Date().timeIntervalSince1970
         let response: Response
-        do {
-            response = try await faulted(request, context: context, group: group, next: next)
-        } catch {
-            record(request, group: group, path: path, status: (error as? any HTTPResponseError)?.status.code ?? 500, started: started)
-            throw error
-        }
-        record(request, group: group, path: path, status: response.status.code, started: started)
-        return response
-    }
-
-    private func faulted(_ request: Request, context: Context, group: EndpointGroup, next: (Request, Context) async throws -> Response) async throws -> Response {
         let (latency, injected) = state.updateFaults { faults -> (LatencyFault?, Injected?) in
             (faults.latency[group], Self.decide(&faults, group: group))
         }
+        do {
+            response = try await faulted(request, context: context, group: group, latency: latency, injected: injected, next: next)
+        } catch {
+            record(
+                request, group: group, path: path, status: (error as? any HTTPResponseError)?.status.code ?? 500, started: started,
+                injected: injected)
+            throw error
+        }
+        record(request, group: group, path: path, status: response.status.code, started: started, injected: injected)
+        return response
+    }
+
+    private func faulted(
+        _ request: Request, context: Context, group: EndpointGroup, latency: LatencyFault?, injected: Injected?,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         if let latency {
             let jitter = latency.jitterMilliseconds > 0 ? Int.random(in: 0...latency.jitterMilliseconds) : 0
             try? await Task.sleep(for: .milliseconds(latency.fixedMilliseconds + jitter))
@@ -93,13 +98,19 @@ struct FaultMiddleware: RouterMiddleware {
         }
     }
 
-    private func record(_ request: Request, group: EndpointGroup, path: String, status: Int, started: Double) {
+    private func record(_ request: Request, group: EndpointGroup, path: String, status: Int, started: Double, injected: Injected?) {
         let ended = Date().timeIntervalSince1970
         let customerId = Self.customerId(in: path)
+        let fault: String? = switch injected {
+        case .none: nil
+        case .throttle: "throttle"
+        case .failure: "failure"
+        case .hang: "hang"
+        }
         state.callLog.append { sequence in
             CallRecord(sequence: sequence, group: group, method: request.method.rawValue, path: path, status: status, customerId: customerId,
                        msRequestId: request.headers[.msRequestId], msCorrelationId: request.headers[.msCorrelationId],
-                       startedAt: started, endedAt: ended)
+                       startedAt: started, endedAt: ended, injected: fault)
         }
     }
 

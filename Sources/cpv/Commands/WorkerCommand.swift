@@ -14,6 +14,19 @@ struct WorkerCommand: AsyncParsableCommand {
         let configuration = try Bootstrap.configuration(.server)
         let logger = Bootstrap.logger(configuration)
         try await DatabaseProbe.check(configuration.database, logger: logger)
+        // Like `cpv serve`: a database without (or with other) migrations is refused at once, with
+        // one line saying so, instead of a claim loop failing against missing tables.
+        let migrations = MigrationRunner(files: try loadMigrationFiles(configuration: configuration))
+        let status = try await withPostgresClient(configuration.database.clientConfiguration(), logger: logger) { client in
+            try await migrations.verify(client: client, logger: logger)
+        }
+        // Unlike `cpv serve` (which still answers /readyz "not ready"), a worker has nothing to do
+        // on a database behind its binary but fail every claim: refuse it at once.
+        guard status.pending.isEmpty else {
+            throw ExitFailure(
+                .dataError,
+                "the database has \(status.pending.count) pending migration(s): run `cpv migrate` first (first pending: \(status.pending[0].version))")
+        }
         let services = try AppServices(configuration: configuration, logger: logger)
         let work = services.runServices(logger: logger)
         guard !work.isEmpty else { throw ExitFailure(.failure, "CPV_WORKERS is 0: this worker would do nothing") }
