@@ -26,14 +26,26 @@ public enum AuditWriter {
     }
 
     static func query(_ record: AuditRecord) -> PostgresQuery {
-        """
-        SELECT audit_append(
-            \(record.actor)::text, \(record.action)::text, \(record.partnerID)::uuid, \(record.customerID)::bigint,
-            \(record.runID)::uuid, \(record.taskID)::bigint, \(record.httpMethod)::text, \(record.urlPath)::text,
-            \(record.requestBody)::jsonb, \(record.responseStatus)::integer, \(record.responseBody)::text,
-            \(record.msRequestID)::uuid, \(record.msCorrelationID)::uuid, \(record.errorCode)::text,
-            \(record.durationMilliseconds)::integer, \(record.details)::jsonb)
-        """
+        var statement = StatementBuilder()
+        statement.text("SELECT ")
+        appendCall(record, to: &statement)
+        return statement.query
+    }
+
+    /// Appends `audit_append(...)` for `record` to a statement being built, so that callers can
+    /// put an event into the same statement as the state change it describes.
+    static func appendCall(_ record: AuditRecord, to statement: inout StatementBuilder) {
+        let arguments = [
+            statement.bind(record.actor) + "::text", statement.bind(record.action) + "::text",
+            statement.bind(record.partnerID) + "::uuid", statement.bind(record.customerID) + "::bigint",
+            statement.bind(record.runID) + "::uuid", statement.bind(record.taskID) + "::bigint",
+            statement.bind(record.httpMethod) + "::text", statement.bind(record.urlPath) + "::text",
+            statement.bind(record.requestBody) + "::jsonb", statement.bind(record.responseStatus) + "::integer",
+            statement.bind(record.responseBody) + "::text", statement.bind(record.msRequestID) + "::uuid",
+            statement.bind(record.msCorrelationID) + "::uuid", statement.bind(record.errorCode) + "::text",
+            statement.bind(record.durationMilliseconds) + "::integer", statement.bind(record.details) + "::jsonb",
+        ]
+        statement.text("audit_append(" + arguments.joined(separator: ", ") + ")")
     }
 }
 

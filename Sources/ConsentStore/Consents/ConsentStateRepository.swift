@@ -26,32 +26,59 @@ public struct ConsentStateRepository: Sendable {
         return nil
     }
 
-    /// Applies `change` (if any) to the customer's row and appends `audit` in order, in one transaction.
+    /// Applies `change` (if any) to the customer's row and appends `audit` in order, atomically.
     /// A customer without a row gets one (rows normally come with the customer from sync).
+    ///
+    /// One statement, hence one round trip and one implicit transaction. The rows it locks are hot:
+    /// the audit chain head (every event of every worker) and, through migration 0008's triggers,
+    /// the partner's coverage counters. As a BEGIN/upsert/append.../COMMIT transaction those locks
+    /// were held across four or five client round trips, and with 48 workers nearly all of them
+    /// waited on each other (`pg_stat_activity` during ops/benchmarks/regrant-ceiling). Now they
+    /// are held for the statement's execution and commit only.
+    ///
+    /// Order inside the statement: the upsert is a CTE the select reads, so it runs first; the
+    /// `audit_append` calls are the select list, evaluated left to right, so events keep their order.
     public func apply(customerID: Int64, change: ConsentStateChange?, audit: [AuditRecord], logger: Logger) async throws {
         guard change != nil || !audit.isEmpty else { return }
-        try await client.withTransaction(logger: logger) { connection in
-            if let change {
-                try await connection.query(
-                    """
+        var statement = StatementBuilder()
+        if let change {
+            let customer = statement.bind(customerID), state = statement.bind(change.state.rawValue)
+            let version = statement.bind(change.grantSetVersion), errorCode = statement.bind(change.errorCode)
+            let error = statement.bind(change.error), attempt = statement.bind(change.startsAttempt ? 1 : 0)
+            let startsAttempt = statement.bind(change.startsAttempt), succeeded = statement.bind(change.succeeded)
+            let correlation = statement.bind(change.correlationID)
+            statement.text(
+                """
+                WITH consent AS (
                     INSERT INTO customer_consents (customer_id, state, grant_set_version)
-                    VALUES (\(customerID), \(change.state.rawValue), \(change.grantSetVersion))
+                    VALUES (\(customer), \(state), \(version)::integer)
                     ON CONFLICT (customer_id) DO UPDATE SET
                         state = EXCLUDED.state,
                         grant_set_version = EXCLUDED.grant_set_version,
-                        last_error_code = \(change.errorCode),
-                        last_error = \(change.error),
-                        attempts = customer_consents.attempts + \(change.startsAttempt ? 1 : 0),
-                        last_attempt_at = CASE WHEN \(change.startsAttempt) THEN now() ELSE customer_consents.last_attempt_at END,
-                        last_success_at = CASE WHEN \(change.succeeded) THEN now() ELSE customer_consents.last_success_at END,
-                        last_correlation_id = coalesce(\(change.correlationID), customer_consents.last_correlation_id),
+                        last_error_code = \(errorCode)::text,
+                        last_error = \(error)::text,
+                        attempts = customer_consents.attempts + \(attempt)::integer,
+                        last_attempt_at = CASE WHEN \(startsAttempt)::boolean THEN now() ELSE customer_consents.last_attempt_at END,
+                        last_success_at = CASE WHEN \(succeeded)::boolean THEN now() ELSE customer_consents.last_success_at END,
+                        last_correlation_id = coalesce(\(correlation)::uuid, customer_consents.last_correlation_id),
                         updated_at = now()
-                    """, logger: logger)
-            }
+                    RETURNING customer_id
+                )
+                SELECT (SELECT count(*) FROM consent)
+                """)
             for record in audit {
-                try await AuditWriter.append(record, on: connection, logger: logger)
+                statement.text(", ")
+                AuditWriter.appendCall(record, to: &statement)
+            }
+        } else {
+            statement.text("SELECT ")
+            for (index, record) in audit.enumerated() {
+                if index > 0 { statement.text(", ") }
+                AuditWriter.appendCall(record, to: &statement)
             }
         }
+        let rows = try await client.query(statement.query, logger: logger)
+        for try await _ in rows {}
     }
 
     /// How many customers of a partner are in each state (listed customers only).
