@@ -40,14 +40,13 @@ extension SimulatorWorld {
             var customers: [SimulatedCustomer] = []
             customers.reserveCapacity(spec.customers)
             for c in 0..<spec.customers {
-                // Spread names over the whole grid so neighbouring customers do not look alike.
-                let n = c * 7 + p * 131
-                let first = demoNameFirst[n % demoNameFirst.count]
-                let second = demoNameSecond[(n / demoNameFirst.count + c) % demoNameSecond.count]
-                let third = demoNameThird[(c / 3 + p) % demoNameThird.count]
-                let number = c / (demoNameFirst.count * demoNameSecond.count / 7) + 1
+                // 25 × 20 distinct pairs per partner; a number only past the 500th customer.
+                let first = demoNameFirst[c % demoNameFirst.count]
+                let second = demoNameSecond[(c / demoNameFirst.count + p * 3) % demoNameSecond.count]
+                let third = demoNameThird[(c / 7 + p) % demoNameThird.count]
+                let number = c / (demoNameFirst.count * demoNameSecond.count) + 1
                 let company = number > 1 ? "\(first) \(second) \(number) \(third)" : "\(first) \(second) \(third)"
-                let slug = "\(first)\(second)\(number > 1 ? String(number) : "")\(p + 1)\(c + 1)".lowercased()
+                let slug = "\(first)\(second)\(p + 1)x\(c + 1)".lowercased()
                 let consents = c % 10 == 3
                     ? [SimulatedConsent(
                         applicationId: application.appId, displayName: application.displayName,
