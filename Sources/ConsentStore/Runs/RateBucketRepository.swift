@@ -12,12 +12,14 @@ public struct RateBucketRepository: Sendable {
         self.client = client
     }
 
-    /// Reserves one call and returns how long to wait before making it (zero: go now). Never
-    /// refuses: a caller that gets a wait owns that later slot. Creates the bucket on first use and
-    /// keeps its limit at the caller's configured one, so a changed limit applies at once.
-    public func reserve(key: String, ratePerSecond: Double, capacity: Double, logger: Logger) async throws -> Duration {
+    /// Reserves one call and returns how long to wait before making it (zero: go now) and the
+    /// database-clock instant of its slot. Never refuses: a caller that gets a wait owns that later
+    /// slot. Creates the bucket on first use and keeps its limit at the caller's configured one, so
+    /// a changed limit applies at once.
+    public func reserve(key: String, ratePerSecond: Double, capacity: Double, logger: Logger) async throws -> RateReservation {
         let rows = try await client.query(
             """
+            WITH reserved AS (
             INSERT INTO rate_buckets AS b (key, tokens, rate, capacity, ceiling_rate)
             VALUES (\(key), \(capacity) - 1, \(ratePerSecond), \(capacity), \(ratePerSecond))
             ON CONFLICT (key) DO UPDATE SET
@@ -27,9 +29,13 @@ public struct RateBucketRepository: Sendable {
                 capacity = EXCLUDED.capacity, ceiling_rate = EXCLUDED.ceiling_rate,
                 updated_at = clock_timestamp()
             RETURNING greatest(-b.tokens / b.rate,
-                               extract(epoch FROM coalesce(b.blocked_until, clock_timestamp()) - clock_timestamp()), 0)::double precision
+                               extract(epoch FROM coalesce(b.blocked_until, clock_timestamp()) - clock_timestamp()), 0)::double precision AS wait
+            )
+            SELECT wait, clock_timestamp() + make_interval(secs => wait) AS slot FROM reserved
             """, logger: logger)
-        for try await wait in rows.decode(Double.self) { return .milliseconds(Int64((wait * 1_000).rounded(.up))) }
+        for try await (wait, slot) in rows.decode((Double, Date).self) {
+            return RateReservation(wait: .milliseconds(Int64((wait * 1_000).rounded(.up))), slot: slot)
+        }
         throw RateBucketError.unknownKey(key)
     }
 
@@ -48,6 +54,13 @@ public struct RateBucketRepository: Sendable {
             WHERE key = \(key)
             """, logger: logger)
     }
+}
+
+/// One reserved call: wait `wait`, then go. `slot` is the same instant on the database's clock,
+/// comparable across processes.
+public struct RateReservation: Sendable, Equatable {
+    public let wait: Duration
+    public let slot: Date
 }
 
 public enum RateBucketError: Error, Equatable, CustomStringConvertible {

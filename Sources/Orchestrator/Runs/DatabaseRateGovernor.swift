@@ -40,7 +40,7 @@ public struct DatabaseRateGovernor: ConsentCallGate {
     }
 
     public func admit(logger: Logger) async throws {
-        let wait = try await buckets.reserve(key: key, ratePerSecond: ratePerSecond, capacity: burst, logger: logger)
+        let wait = try await buckets.reserve(key: key, ratePerSecond: ratePerSecond, capacity: burst, logger: logger).wait
         if wait > .zero { try await Task.sleep(for: wait) }
     }
 

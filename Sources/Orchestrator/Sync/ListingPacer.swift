@@ -37,7 +37,7 @@ public struct DatabaseListingPacer: ListingPacer {
     public func wait(for partnerID: UUID, logger: Logger) async throws {
         // Burst 1: pages of one listing follow each other anyway; a burst would only let several
         // processes start together above the budget.
-        let wait = try await buckets.reserve(key: Self.key(partnerID), ratePerSecond: ratePerSecond, capacity: 1, logger: logger)
+        let wait = try await buckets.reserve(key: Self.key(partnerID), ratePerSecond: ratePerSecond, capacity: 1, logger: logger).wait
         if wait > .zero { try await Task.sleep(for: wait) }
     }
 

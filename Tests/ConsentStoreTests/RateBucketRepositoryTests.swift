@@ -1,0 +1,83 @@
+import CPVTestSupport
+import ConsentStore
+import Foundation
+import Logging
+import PostgresNIO
+import Testing
+
+/// The shared token bucket's schedule, read from the slots it hands out on the database clock: the
+/// property the governor promises, free of the scheduling jitter a loaded machine adds between a
+/// slot and the request that leaves for it (the end-to-end check is in `RunWorkerTests`).
+@Suite struct RateBucketRepositoryTests {
+    static let logger = TestDatabase.logger
+
+    /// The most slots inside any half-open window of `window` seconds.
+    static func peak(_ slots: [Date], window: TimeInterval) -> Int {
+        let sorted = slots.sorted()
+        var peak = 0
+        var first = 0
+        for (index, slot) in sorted.enumerated() {
+            while slot.timeIntervalSince(sorted[first]) >= window { first += 1 }
+            peak = max(peak, index - first + 1)
+        }
+        return peak
+    }
+
+    @Test func concurrentReserversFromTwoClientsNeverExceedRateTimesWindowPlusBurst() async throws {
+        try await TestDatabase.withMigratedDatabase { client, url in
+            try await withPostgresClient(url.clientConfiguration(), logger: Self.logger) { other in
+                // given two connection pools (as two worker processes would hold), four reservers each
+                let pools = [RateBucketRepository(client: client), RateBucketRepository(client: other)]
+                let rate = 20.0
+                let burst = 2.0
+
+                // when 80 calls are reserved at once
+                let reservations = try await withThrowingTaskGroup(of: [RateReservation].self) { group in
+                    for reserver in 0..<8 {
+                        let buckets = pools[reserver % 2]
+                        group.addTask {
+                            var mine: [RateReservation] = []
+                            for _ in 0..<10 {
+                                mine.append(try await buckets.reserve(key: "consent:test", ratePerSecond: rate, capacity: burst, logger: Self.logger))
+                            }
+                            return mine
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0 += $1 }
+                }
+
+                // then the slots are spaced at the rate after the burst, in every window
+                let slots = reservations.map(\.slot)
+                #expect(slots.count == 80)
+                for window in [0.5, 1.0, 2.0] {
+                    let bound = Int((rate * window + burst).rounded(.down))
+                    #expect(Self.peak(slots, window: window) <= bound, "window \(window) s")
+                }
+                // and the whole schedule is as long as the budget requires: (80 - burst) / 20 s
+                let span = slots.max()!.timeIntervalSince(slots.min()!)
+                #expect(span >= (80 - burst) / rate - 0.05, "span \(span)")
+                #expect(reservations.filter { $0.wait == .zero }.count <= Int(burst) + 1)
+            }
+        }
+    }
+
+    @Test func aThrottledKeyHandsOutNoSlotBeforeRetryAfterAndHalvesItsRate() async throws {
+        try await TestDatabase.withMigratedDatabase { client, _ in
+            // given a bucket in use
+            let buckets = RateBucketRepository(client: client)
+            _ = try await buckets.reserve(key: "consent:test", ratePerSecond: 50, capacity: 10, logger: Self.logger)
+
+            // when Partner Center answers 429 with Retry-After: 2
+            let throttledAt = Date()
+            try await buckets.throttled(key: "consent:test", retryAfter: 2, minimumRate: 0.5, logger: Self.logger)
+            let next = try await buckets.reserve(key: "consent:test", ratePerSecond: 50, capacity: 10, logger: Self.logger)
+            let after = try await buckets.reserve(key: "consent:test", ratePerSecond: 50, capacity: 10, logger: Self.logger)
+
+            // then nothing goes before the block has passed, and the next slots come at half the rate
+            #expect(next.slot.timeIntervalSince(throttledAt) >= 1.95)
+            #expect(next.wait >= .milliseconds(1_900))
+            let spacing = after.slot.timeIntervalSince(next.slot)
+            #expect(spacing >= 1.0 / 25 - 0.002 && spacing <= 1.0 / 20, "spacing \(spacing)")
+        }
+    }
+}
