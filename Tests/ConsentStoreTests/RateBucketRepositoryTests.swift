@@ -74,8 +74,8 @@ import Testing
             let after = try await buckets.reserve(key: "consent:test", ratePerSecond: 50, capacity: 10, logger: Self.logger)
 
             // then nothing goes before the block has passed, and the next slots come at half the rate
-            #expect(next.slot.timeIntervalSince(throttledAt) >= 1.95)
-            #expect(next.wait >= .milliseconds(1_900))
+            // (slots, not waits: a wait is counted from whenever the reservation ran, late on a loaded machine)
+            #expect(next.slot.timeIntervalSince(throttledAt) >= 1.99, "slot \(next.slot.timeIntervalSince(throttledAt)) s after the 429")
             let spacing = after.slot.timeIntervalSince(next.slot)
             #expect(spacing >= 1.0 / 25 - 0.002 && spacing <= 1.0 / 20, "spacing \(spacing)")
         }

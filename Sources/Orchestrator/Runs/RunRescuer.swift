@@ -32,11 +32,14 @@ public struct RunRescuer: Service {
     /// One pass; safe to run from every process at once (`SKIP LOCKED`).
     public func sweep() async {
         do {
-            let rescued = try await queue.rescueExpired(maxAttempts: maxAttempts, actor: "system:rescuer", logger: logger)
-            if !rescued.isEmpty { logger.warning("rescued tasks with expired leases", metadata: ["cpv.tasks": "\(rescued)"]) }
-            let unblocked = try await queue.unblockReconsented(logger: logger)
-            if unblocked > 0 { logger.info("unblocked tasks of re-consented partners", metadata: ["cpv.tasks": "\(unblocked)"]) }
-            try await queue.completeFinishedRuns(logger: logger)
+            // A pass that hangs (see `withDeadline`) would stop every later pass.
+            try await withDeadline(.seconds(30)) { [queue, maxAttempts, logger] in
+                let rescued = try await queue.rescueExpired(maxAttempts: maxAttempts, actor: "system:rescuer", logger: logger)
+                if !rescued.isEmpty { logger.warning("rescued tasks with expired leases", metadata: ["cpv.tasks": "\(rescued)"]) }
+                let unblocked = try await queue.unblockReconsented(logger: logger)
+                if unblocked > 0 { logger.info("unblocked tasks of re-consented partners", metadata: ["cpv.tasks": "\(unblocked)"]) }
+                try await queue.completeFinishedRuns(logger: logger)
+            }
         } catch {
             logger.warning("rescue pass failed", metadata: ["cpv.error": "\(String(reflecting: error))"])
         }

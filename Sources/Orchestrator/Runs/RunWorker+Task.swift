@@ -12,8 +12,10 @@ extension RunWorker {
         logger[metadataKey: "cpv.run"] = "\(task.runID)"
         let completion: TaskCompletion
         do {
-            let outcome = try await grantor.perform(
-                task.action, customerID: task.customerID, actor: "system:run:\(task.runID)", logger: logger)
+            // As long as the heartbeat keeps renewing a task; throttling and backoff waits included.
+            let outcome = try await withDeadline(configuration.lease * 20) { [grantor, logger] in
+                try await grantor.perform(task.action, customerID: task.customerID, actor: "system:run:\(task.runID)", logger: logger)
+            }
             completion = completionFor(outcome, task: task)
         } catch is CancellationError {
             // Forced shutdown: `run` releases the lease for another worker.
@@ -26,10 +28,13 @@ extension RunWorker {
             }
         } catch {
             // The database or the process, not Partner Center: worth another attempt later.
+            logger.warning("consent task failed in this process; trying again later", metadata: ["cpv.error": "\(error)"])
             completion = retryOrFail(task, code: "internal_error", error: String(describing: error))
         }
         do {
-            let kept = try await queue.complete(task, owner: configuration.owner, completion, logger: logger)
+            let kept = try await withDeadline(configuration.lease) { [queue, configuration, logger] in
+                try await queue.complete(task, owner: configuration.owner, completion, logger: logger)
+            }
             if !kept { logger.warning("task finished after its lease was rescued; the result stays with the new owner") }
         } catch {
             logger.error("could not record a task's end", metadata: ["cpv.error": "\(String(reflecting: error))"])
