@@ -54,17 +54,17 @@ public struct ConsentGrantor: Sendable {
     public func perform(_ action: RunAction, customerID: Int64, actor: String, logger: Logger) async throws -> ConsentGrantOutcome {
         var logger = logger
         logger[metadataKey: "cpv.customer"] = "\(customerID)"
-        guard let customer = try await customers.customer(id: customerID, logger: logger) else {
+        // Customer, partner, grant set and stored consent in one statement.
+        guard let context = try await GrantContextQuery(client: customers.client).context(customerID: customerID, logger: logger) else {
             throw ConsentGrantorError.customerNotFound(customerID)
         }
+        let customer = context.customer
         guard customer.isListed else { throw ConsentGrantorError.customerRemoved(customerID) }
-        guard let partner = try await partners.partner(id: customer.partnerID, logger: logger) else {
-            throw ConsentGrantorError.partnerNotFound(customer.partnerID)
-        }
+        guard let partner = context.partner else { throw ConsentGrantorError.partnerNotFound(customer.partnerID) }
         guard partner.status != .disabled else { throw ConsentGrantorError.partnerDisabled(partner.id) }
-        guard let grantSet = try await grantSets.current(logger: logger) else { throw ConsentGrantorError.noGrantSet }
+        guard let grantSet = context.grantSet else { throw ConsentGrantorError.noGrantSet }
         logger[metadataKey: "cpv.partner"] = "\(partner.id)"
-        let stored = try await consents.consent(customerID: customerID, logger: logger)
+        let stored = context.consent
         var task = ConsentTask(
             grantor: self, partner: partner, customer: customer, grantSet: grantSet, action: action, payload: try ConsentPayload(grantSet).json(),
             trail: ConsentAuditTrail(actor: actor, partnerID: partner.id, customerID: customerID, grantSetVersion: grantSet.version),

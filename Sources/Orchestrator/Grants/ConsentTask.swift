@@ -68,12 +68,18 @@ struct ConsentTask {
             case .ignore:
                 throw ConsentGrantorError.unexpectedStep("ignored event in step \(machine.step.rawValue)")
             }
-            try await persist(step, last: last, startsAttempt: first, extra: extra)
+            // The step's write goes out with the next call's `*.requested` event (one statement
+            // instead of two), unless a retry delay comes first: then the state shows the wait.
+            var write: StepWrite? = stepWrite(step, last: last, startsAttempt: first, extra: extra)
             first = false
             extra = [:]
-            if let wait { try await Task.sleep(for: wait) }
+            if let wait, let pending = write {
+                try await apply(pending)
+                write = nil
+                try await Task.sleep(for: wait)
+            }
             current = next
-            let (event, made) = try await perform(next)
+            let (event, made) = try await perform(next, after: write)
             last = made
             step = machine.handle(event)
             if case .tokenFailed(let reason, _) = event { extra["reason"] = reason.rawValue }
@@ -88,19 +94,23 @@ struct ConsentTask {
         return ConsentCallAttempt(call: call, ids: ids, attempt: counted, urlPath: path, payload: call == .post ? payload : nil)
     }
 
-    /// Gets a token, appends `*.requested`, makes the call. Returns the event for the machine and,
-    /// when a call went out, the attempt with its answer (nil when no token could be had).
-    private mutating func perform(_ attempt: ConsentCallAttempt) async throws -> (ConsentEvent, ConsentCallAttempt?) {
+    /// Gets a token, writes the previous step (`pending`) with `*.requested`, makes the call. Returns
+    /// the event for the machine and, when a call went out, the attempt with its answer (nil when
+    /// no token could be had).
+    private mutating func perform(_ attempt: ConsentCallAttempt, after pending: StepWrite?) async throws -> (ConsentEvent, ConsentCallAttempt?) {
         let token: Secret<String>
         do {
             token = try await partnerCenterToken()
         } catch {
             logger.warning("no Partner Center token for the consent task", metadata: ["cpv.error": "\(error)"])
+            if let pending { try await apply(pending) }
             return (.tokenFailed(error.reason, errorCode: error.code), nil)
         }
         // The shared budget first: a call waiting for its slot is not yet requested.
         try await grantor.configuration.gate?.admit(logger: logger)
-        try await grantor.consents.apply(customerID: customer.id, change: nil, audit: [trail.requested(attempt)], logger: logger)
+        try await grantor.consents.apply(
+            customerID: customer.id, change: pending?.change, audit: (pending?.records ?? []) + [trail.requested(attempt)],
+            logger: logger)
         var made = attempt
         let profile = grantor.tokens.profile(for: partner)
         let tenant = customer.tenantID.description
@@ -183,14 +193,23 @@ struct ConsentTask {
         return .milliseconds(Int((seconds * 1_000).rounded(.up)))
     }
 
-    /// Writes the step's state and its audit events (one transaction).
-    private func persist(_ step: ConsentStep, last: ConsentCallAttempt?, startsAttempt: Bool, extra: [String: String]) async throws {
+    /// A step's state and the audit events explaining it, written together (one statement).
+    struct StepWrite {
+        let change: ConsentStateChange
+        let records: [AuditRecord]
+    }
+
+    private func stepWrite(_ step: ConsentStep, last: ConsentCallAttempt?, startsAttempt: Bool, extra: [String: String]) -> StepWrite {
         let records = trail.records(
             for: step.audit, last: last, correlationID: correlationID, errorCode: machine.lastErrorCode, extra: extra)
         let change = ConsentStateChange(
             state: step.state, grantSetVersion: machine.grantSetVersion, errorCode: machine.lastErrorCode,
             startsAttempt: startsAttempt, succeeded: false, correlationID: correlationID)
-        try await grantor.consents.apply(customerID: customer.id, change: change, audit: records, logger: logger)
+        return StepWrite(change: change, records: records)
+    }
+
+    private func apply(_ write: StepWrite) async throws {
+        try await grantor.consents.apply(customerID: customer.id, change: write.change, audit: write.records, logger: logger)
     }
 
     private mutating func finish(

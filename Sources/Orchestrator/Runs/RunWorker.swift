@@ -78,6 +78,9 @@ public struct RunWorker: Service {
         }
     }
 
+    /// Free slots worth a claim while tasks are in flight: an eighth of the concurrency.
+    var claimBatch: Int { max(1, configuration.concurrency / 8) }
+
     private func workLoop(_ held: HeldLeases) async {
         // Children return true for a task, false for the idle timer: `next()` then wakes on whichever
         // comes first, so newly due tasks are not left waiting behind a slow one.
@@ -88,9 +91,14 @@ public struct RunWorker: Service {
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 var claimed: [ClaimedTask] = []
                 let free = configuration.concurrency - inFlight
-                if free > 0 {
+                // Claim in batches, not one task per finished task: each claim is a queue scan, and
+                // claiming per slot made it the most expensive statement of a fast run.
+                let claiming = free >= claimBatch || (free > 0 && inFlight == 0)
+                if claiming {
                     do {
-                        claimed = try await queue.claim(owner: configuration.owner, limit: free, lease: configuration.lease, logger: logger)
+                        claimed = try await withDeadline(configuration.lease) { [queue, configuration, logger] in
+                            try await queue.claim(owner: configuration.owner, limit: free, lease: configuration.lease, logger: logger)
+                        }
                         claimFailures.succeeded(logger: logger)
                     } catch {
                         let pause = claimFailures.failed(error, logger: logger)
@@ -114,7 +122,7 @@ public struct RunWorker: Service {
                     try? await cancelWhenGracefulShutdown { try await Task.sleep(for: configuration.idlePoll) }
                     continue
                 }
-                if claimed.isEmpty, !timerRunning {
+                if claiming, claimed.isEmpty, !timerRunning {
                     timerRunning = true
                     let poll = configuration.idlePoll
                     group.addTask {
@@ -145,8 +153,9 @@ public struct RunWorker: Service {
             }
             guard !ids.isEmpty, !Task.isCancelled else { continue }
             do {
-                let renewed = try await queue.heartbeat(
-                    taskIDs: ids, owner: configuration.owner, lease: configuration.lease, logger: logger)
+                let renewed = try await withDeadline(configuration.lease) { [queue, configuration, logger] in
+                    try await queue.heartbeat(taskIDs: ids, owner: configuration.owner, lease: configuration.lease, logger: logger)
+                }
                 // A task that finished while we renewed is not lost; one still in hand but not renewed is.
                 let lost = Set(await held.ids).intersection(ids).subtracting(renewed)
                 if !lost.isEmpty {
