@@ -47,6 +47,26 @@ import Testing
         }
     }
 
+    @Test func theRateOfARunYoungerThanAMinuteIsCountedSinceItStarted() async throws {
+        try await GrantorHarness.run(world: GrantorHarness.world(customers: 5)) { h in
+            // given a run started 10 s ago whose 5 tasks all finished
+            try await h.seedGrantSet()
+            try await h.storeCustomers()
+            let plan = try await h.runs.create(.init(scope: .all), actor: "staff:test", logger: h.logger)
+            try await h.database.query(
+                "UPDATE runs SET status = 'running', started_at = now() - interval '10 seconds' WHERE id = \(plan.run.id)", logger: h.logger)
+            try await h.database.query(
+                "UPDATE run_tasks SET status = 'succeeded', finished_at = now() WHERE run_id = \(plan.run.id)", logger: h.logger)
+
+            // when
+            let progress = try await h.runs.progress(id: plan.run.id, logger: h.logger)
+
+            // then 5 tasks over 10 s, not over a whole minute
+            let rate = try #require(progress?.ratePerSecond)
+            #expect(rate > 0.45 && rate <= 0.5, "rate \(rate)")
+        }
+    }
+
     @Test func pausedRunsAreNotClaimedResumedOnesAreAndCancelCancelsWaitingTasks() async throws {
         try await GrantorHarness.run { h in
             // given

@@ -17,24 +17,40 @@ public struct RateBucketRepository: Sendable {
     /// slot. Creates the bucket on first use and keeps its limit at the caller's configured one, so
     /// a changed limit applies at once.
     public func reserve(key: String, ratePerSecond: Double, capacity: Double, logger: Logger) async throws -> RateReservation {
+        guard let first = try await reserve(key: key, count: 1, ratePerSecond: ratePerSecond, capacity: capacity, logger: logger).first else {
+            throw RateBucketError.unknownKey(key)
+        }
+        return first
+    }
+
+    /// Reserves `count` consecutive calls in one update, exactly as `count` single reservations
+    /// made at the same instant would be: the bucket's tokens first, then one slot every
+    /// 1/rate seconds, none before a 429's block ends. For callers at high rates, where one round
+    /// trip per call would cost more than the call.
+    public func reserve(key: String, count: Int, ratePerSecond: Double, capacity: Double, logger: Logger) async throws -> [RateReservation] {
+        let n = Double(max(count, 1))
         let rows = try await client.query(
             """
             WITH reserved AS (
             INSERT INTO rate_buckets AS b (key, tokens, rate, capacity, ceiling_rate)
-            VALUES (\(key), \(capacity) - 1, \(ratePerSecond), \(capacity), \(ratePerSecond))
+            VALUES (\(key), \(capacity) - \(n), \(ratePerSecond), \(capacity), \(ratePerSecond))
             ON CONFLICT (key) DO UPDATE SET
-                tokens = least(EXCLUDED.capacity, b.tokens + extract(epoch FROM clock_timestamp() - b.updated_at) * b.rate) - 1,
+                tokens = least(EXCLUDED.capacity, b.tokens + extract(epoch FROM clock_timestamp() - b.updated_at) * b.rate) - \(n),
                 rate = least(EXCLUDED.ceiling_rate, CASE WHEN b.blocked_until IS NULL OR b.blocked_until <= clock_timestamp()
-                            THEN b.rate + EXCLUDED.ceiling_rate / 100 ELSE b.rate END),
+                            THEN b.rate + \(n) * EXCLUDED.ceiling_rate / 100 ELSE b.rate END),
                 capacity = EXCLUDED.capacity, ceiling_rate = EXCLUDED.ceiling_rate,
                 updated_at = clock_timestamp()
-            RETURNING greatest(-b.tokens / b.rate,
-                               extract(epoch FROM coalesce(b.blocked_until, clock_timestamp()) - clock_timestamp()), 0)::double precision AS wait
+            RETURNING b.tokens + \(n) AS before, b.rate,
+                greatest(extract(epoch FROM coalesce(b.blocked_until, clock_timestamp()) - clock_timestamp()), 0)::double precision AS blocked
             )
-            SELECT wait, clock_timestamp() + make_interval(secs => wait) AS slot FROM reserved
+            SELECT before, rate, blocked, clock_timestamp() FROM reserved
             """, logger: logger)
-        for try await (wait, slot) in rows.decode((Double, Date).self) {
-            return RateReservation(wait: .milliseconds(Int64((wait * 1_000).rounded(.up))), slot: slot)
+        for try await (before, rate, blocked, now) in rows.decode((Double, Double, Double, Date).self) {
+            // The k-th call takes the k-th token: it waits until the bucket has refilled to it.
+            return (1...Int(n)).map { k in
+                let wait = max(blocked, (Double(k) - before) / rate, 0)
+                return RateReservation(wait: .milliseconds(Int64((wait * 1_000).rounded(.up))), slot: now.addingTimeInterval(wait))
+            }
         }
         throw RateBucketError.unknownKey(key)
     }
