@@ -28,54 +28,81 @@ public struct ConsentStateRepository: Sendable {
 
     /// Applies `change` (if any) to the customer's row and appends `audit` in order, atomically.
     /// A customer without a row gets one (rows normally come with the customer from sync).
-    ///
-    /// One statement, hence one round trip and one implicit transaction. The rows it locks are hot:
-    /// the audit chain head (every event of every worker) and, through migration 0008's triggers,
-    /// the partner's coverage counters. As a BEGIN/upsert/append.../COMMIT transaction those locks
-    /// were held across four or five client round trips, and with 48 workers nearly all of them
-    /// waited on each other (`pg_stat_activity` during ops/benchmarks/regrant-ceiling). Now they
-    /// are held for the statement's execution and commit only.
-    ///
-    /// Order inside the statement: the upsert is a CTE the select reads, so it runs first; the
-    /// `audit_append` calls are the select list, evaluated left to right, so events keep their order.
     public func apply(customerID: Int64, change: ConsentStateChange?, audit: [AuditRecord], logger: Logger) async throws {
-        guard change != nil || !audit.isEmpty else { return }
+        try await apply([ConsentWrite(customerID: customerID, change: change, audit: audit)], logger: logger)
+    }
+
+    /// Applies several customers' writes in one statement, hence one round trip and one implicit
+    /// transaction: all of them or none. Each customer at most once (`duplicateCustomer`
+    /// otherwise: an upsert cannot change one row twice).
+    ///
+    /// The rows it locks are hot: the audit chain head (every event of every worker) and, through
+    /// migration 0008's statement triggers, the partners' coverage counters. Held for the
+    /// statement and its commit only, and taken once for the whole batch: as BEGIN/upsert/append
+    /// .../COMMIT they were held across round trips and nearly every worker waited on them
+    /// (`pg_stat_activity` during ops/benchmarks/regrant-ceiling), and even one statement per
+    /// write left the writes queueing on those rows (see `ConsentWriteBatcher`).
+    ///
+    /// Order inside the statement: the upsert (one `INSERT ... ON CONFLICT` for every change, so
+    /// the counter triggers fire once) is a CTE the select reads, so it runs first; the
+    /// `audit_append` calls are the select list, evaluated left to right, so events keep the order
+    /// of `writes` and, within a write, of its records.
+    public func apply(_ writes: [ConsentWrite], logger: Logger) async throws {
+        let changes = writes.compactMap { write in write.change.map { (write.customerID, $0) } }
+        let records = writes.flatMap(\.audit)
+        guard !changes.isEmpty || !records.isEmpty else { return }
+        if Set(changes.map(\.0)).count < changes.count {
+            throw ConsentStoreError.duplicateCustomer
+        }
         var statement = StatementBuilder()
-        if let change {
-            let customer = statement.bind(customerID), state = statement.bind(change.state.rawValue)
-            let version = statement.bind(change.grantSetVersion), errorCode = statement.bind(change.errorCode)
-            let error = statement.bind(change.error), attempt = statement.bind(change.startsAttempt ? 1 : 0)
-            let startsAttempt = statement.bind(change.startsAttempt), succeeded = statement.bind(change.succeeded)
-            let correlation = statement.bind(change.correlationID)
+        var selected: [String] = []
+        if !changes.isEmpty {
             statement.text(
                 """
                 WITH consent AS (
-                    INSERT INTO customer_consents (customer_id, state, grant_set_version)
-                    VALUES (\(customer), \(state), \(version)::integer)
+                    INSERT INTO customer_consents AS cc (
+                        customer_id, state, grant_set_version, last_error_code, last_error, attempts,
+                        last_attempt_at, last_success_at, last_correlation_id)
+                    VALUES
+                """)
+            for (index, (customerID, change)) in changes.enumerated() {
+                let customer = statement.bind(customerID), state = statement.bind(change.state.rawValue)
+                let version = statement.bind(change.grantSetVersion), errorCode = statement.bind(change.errorCode)
+                let error = statement.bind(change.error), attempt = statement.bind(change.startsAttempt ? 1 : 0)
+                let startsAttempt = statement.bind(change.startsAttempt), succeeded = statement.bind(change.succeeded)
+                let correlation = statement.bind(change.correlationID)
+                statement.text(
+                    (index > 0 ? ",\n" : "")
+                        + "(\(customer)::bigint, \(state)::text, \(version)::integer, \(errorCode)::text, \(error)::text, "
+                        + "\(attempt)::integer, CASE WHEN \(startsAttempt)::boolean THEN now() END, "
+                        + "CASE WHEN \(succeeded)::boolean THEN now() END, \(correlation)::uuid)")
+            }
+            // The values of a new row double as the change for an existing one: the attempt
+            // increment, and timestamps that are NULL when the change does not set them.
+            statement.text(
+                """
+
                     ON CONFLICT (customer_id) DO UPDATE SET
                         state = EXCLUDED.state,
                         grant_set_version = EXCLUDED.grant_set_version,
-                        last_error_code = \(errorCode)::text,
-                        last_error = \(error)::text,
-                        attempts = customer_consents.attempts + \(attempt)::integer,
-                        last_attempt_at = CASE WHEN \(startsAttempt)::boolean THEN now() ELSE customer_consents.last_attempt_at END,
-                        last_success_at = CASE WHEN \(succeeded)::boolean THEN now() ELSE customer_consents.last_success_at END,
-                        last_correlation_id = coalesce(\(correlation)::uuid, customer_consents.last_correlation_id),
+                        last_error_code = EXCLUDED.last_error_code,
+                        last_error = EXCLUDED.last_error,
+                        attempts = cc.attempts + EXCLUDED.attempts,
+                        last_attempt_at = coalesce(EXCLUDED.last_attempt_at, cc.last_attempt_at),
+                        last_success_at = coalesce(EXCLUDED.last_success_at, cc.last_success_at),
+                        last_correlation_id = coalesce(EXCLUDED.last_correlation_id, cc.last_correlation_id),
                         updated_at = now()
                     RETURNING customer_id
                 )
-                SELECT (SELECT count(*) FROM consent)
+
                 """)
-            for record in audit {
-                statement.text(", ")
-                AuditWriter.appendCall(record, to: &statement)
-            }
-        } else {
-            statement.text("SELECT ")
-            for (index, record) in audit.enumerated() {
-                if index > 0 { statement.text(", ") }
-                AuditWriter.appendCall(record, to: &statement)
-            }
+            selected.append("(SELECT count(*) FROM consent)")
+        }
+        statement.text("SELECT ")
+        for (index, text) in selected.enumerated() { statement.text((index > 0 ? ", " : "") + text) }
+        for (index, record) in records.enumerated() {
+            if index > 0 || !selected.isEmpty { statement.text(", ") }
+            AuditWriter.appendCall(record, to: &statement)
         }
         let rows = try await client.query(statement.query, logger: logger)
         for try await _ in rows {}
@@ -107,10 +134,12 @@ public struct ConsentStateRepository: Sendable {
 /// Why a consent state operation failed in the store.
 public enum ConsentStoreError: Error, Equatable, CustomStringConvertible {
     case corruptRow(customerID: Int64)
+    case duplicateCustomer
 
     public var description: String {
         switch self {
         case .corruptRow(let id): return "customer \(id) has a consent state this version does not know"
+        case .duplicateCustomer: return "one batch of consent writes named a customer twice"
         }
     }
 }

@@ -39,3 +39,16 @@ public struct ConsentStateChange: Sendable, Equatable {
         self.correlationID = correlationID
     }
 }
+
+/// One customer's state change (if any) and the audit events that explain it, written together.
+public struct ConsentWrite: Sendable {
+    public var customerID: Int64
+    public var change: ConsentStateChange?
+    public var audit: [AuditRecord]
+
+    public init(customerID: Int64, change: ConsentStateChange?, audit: [AuditRecord]) {
+        self.customerID = customerID
+        self.change = change
+        self.audit = audit
+    }
+}

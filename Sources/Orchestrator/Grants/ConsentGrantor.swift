@@ -18,6 +18,8 @@ public struct ConsentGrantor: Sendable {
     let customers: CustomerRepository
     let grantSets: GrantSetRepository
     let consents: ConsentStateRepository
+    /// Every state change and audit event of this grantor's tasks goes through it (group commit).
+    let writes: ConsentWriteBatcher
     let tokens: PartnerTokenProvider
     let partnerCenter: PartnerCenterClient
     let verifier: GrantVerifier?
@@ -32,6 +34,7 @@ public struct ConsentGrantor: Sendable {
         self.customers = customers
         self.grantSets = grantSets
         self.consents = consents
+        self.writes = ConsentWriteBatcher(repository: consents)
         self.tokens = tokens
         self.partnerCenter = partnerCenter
         self.verifier = verifier
@@ -97,7 +100,7 @@ public struct ConsentGrantor: Sendable {
                 "consent.verification_failed", correlationID: correlationID, errorCode: verification.errorCode,
                 details: ["differences": verification.differences.joined(separator: "; ")])
         }
-        try await consents.apply(customerID: customer.id, change: nil, audit: [record], logger: logger)
+        try await writes.apply(customerID: customer.id, change: nil, audit: [record], logger: logger)
         return verification
     }
 }

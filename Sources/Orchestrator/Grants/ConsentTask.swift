@@ -108,7 +108,7 @@ struct ConsentTask {
         }
         // The shared budget first: a call waiting for its slot is not yet requested.
         try await grantor.configuration.gate?.admit(logger: logger)
-        try await grantor.consents.apply(
+        try await grantor.writes.apply(
             customerID: customer.id, change: pending?.change, audit: (pending?.records ?? []) + [trail.requested(attempt)],
             logger: logger)
         var made = attempt
@@ -209,7 +209,7 @@ struct ConsentTask {
     }
 
     private func apply(_ write: StepWrite) async throws {
-        try await grantor.consents.apply(customerID: customer.id, change: write.change, audit: write.records, logger: logger)
+        try await grantor.writes.apply(customerID: customer.id, change: write.change, audit: write.records, logger: logger)
     }
 
     private mutating func finish(
@@ -229,7 +229,7 @@ struct ConsentTask {
         let change = ConsentStateChange(
             state: step.state, grantSetVersion: machine.grantSetVersion, errorCode: machine.lastErrorCode,
             startsAttempt: startsAttempt, succeeded: result == .succeeded, correlationID: correlationID)
-        try await grantor.consents.apply(customerID: customer.id, change: change, audit: records, logger: logger)
+        try await grantor.writes.apply(customerID: customer.id, change: change, audit: records, logger: logger)
         if case .blocked(let reason) = outcome, partnerCenterBlocked, reason.requiresPartnerReconsent {
             // Partner Center itself refused the partner's credentials: stop its other tasks too.
             try await grantor.partners.recordTokenFailure(
