@@ -28,6 +28,19 @@ public enum TaskCompletion: Sendable, Equatable {
     case throttled(after: Duration, code: String, error: String)
 }
 
+/// One task's end as a worker reports it (`RunTaskQueue.complete(_:)`).
+public struct TaskCompletionWrite: Sendable {
+    public var task: ClaimedTask
+    public var owner: String
+    public var completion: TaskCompletion
+
+    public init(task: ClaimedTask, owner: String, completion: TaskCompletion) {
+        self.task = task
+        self.owner = owner
+        self.completion = completion
+    }
+}
+
 /// The workers' side of `run_tasks`: claim, heartbeat, complete, rescue, release. Every write checks
 /// the lease owner, so a worker whose lease was rescued cannot overwrite what the next one did.
 public struct RunTaskQueue: Sendable {
@@ -163,50 +176,85 @@ public struct RunTaskQueue: Sendable {
 
     /// Records how the task ended, if `owner` still holds it, and completes its run when no task is
     /// left to work on. Returns false when the lease was lost (the task belongs to someone else now).
-    ///
-    /// One statement, without the run's row lock: taking that lock for every completion made all
-    /// workers of a run queue behind each other (`pg_stat_activity` during the ceiling benchmark:
-    /// a third of the active backends waited on `SELECT 1 FROM runs ... FOR UPDATE`). Only the end
-    /// of a run needs it; see `completeRunIfNearlyDone`.
     @discardableResult
     public func complete(_ task: ClaimedTask, owner: String, _ completion: TaskCompletion, logger: Logger) async throws -> Bool {
-        if case .blocked = completion { return try await completeBlocked(task, owner: owner, completion, logger: logger) }
-        let (status, code, error, delay) = Self.columns(completion)
-        let givenBack: Int32 = if case .throttled = completion { 1 } else { 0 }
-        let rows = try await client.query(
-            """
-            UPDATE run_tasks SET status = \(status), last_error_code = \(code), last_error = \(error),
-                lease_owner = NULL, lease_expires_at = NULL, updated_at = now(),
-                next_attempt_at = now() + make_interval(secs => \(delay)),
-                attempts = greatest(attempts - \(givenBack), 0),
-                finished_at = CASE WHEN \(status) IN ('succeeded', 'failed', 'skipped') THEN now() END
-            WHERE id = \(task.id) AND lease_owner = \(owner) AND status = 'leased'
-            RETURNING (SELECT count(*) FROM (
-                SELECT 1 FROM run_tasks o
-                WHERE o.run_id = \(task.runID) AND o.status IN ('pending', 'leased', 'blocked') AND o.id <> \(task.id)
-                LIMIT current_setting('max_connections')::integer) others) < current_setting('max_connections')::integer
-            """, logger: logger)
-        var nearlyDone: Bool?
-        for try await near in rows.decode(Bool.self) { nearlyDone = near }
-        guard let nearlyDone else { return false }
-        if nearlyDone { try await completeRunIfNearlyDone(task.runID, logger: logger) }
-        return true
+        try await complete([TaskCompletionWrite(task: task, owner: owner, completion: completion)], logger: logger)[0]
     }
 
-    /// Called after a completion has committed, when its statement saw fewer other open tasks in
-    /// the run than `max_connections`.
+    /// Records several tasks' ends in one statement (each only if its owner still holds it) and
+    /// returns, in order, whether each was kept. `blocked` completions, which also block their
+    /// partner's other tasks, each take their own transaction.
+    ///
+    /// No run row lock: taking it for every completion made all workers of a run queue behind each
+    /// other (`pg_stat_activity` during the ceiling benchmark: a third of the active backends waited
+    /// on `SELECT 1 FROM runs ... FOR UPDATE`). Whether the run is done is asked after the commit;
+    /// see `completeRunIfDoneAfterCommit`.
+    public func complete(_ writes: [TaskCompletionWrite], logger: Logger) async throws -> [Bool] {
+        var kept: [Int64: Bool] = [:]
+        var plain: [TaskCompletionWrite] = []
+        for write in writes {
+            if case .blocked = write.completion {
+                kept[write.task.id] = try await completeBlocked(write.task, owner: write.owner, write.completion, logger: logger)
+            } else {
+                plain.append(write)
+            }
+        }
+        guard !plain.isEmpty else { return writes.map { kept[$0.task.id] ?? false } }
+        var statement = StatementBuilder()
+        statement.text("WITH done (id, owner, status, code, error, delay, given_back) AS (VALUES ")
+        for (index, write) in plain.enumerated() {
+            let (status, code, error, delay) = Self.columns(write.completion)
+            let givenBack: Int32 = if case .throttled = write.completion { 1 } else { 0 }
+            let id = statement.bind(write.task.id), owner = statement.bind(write.owner), state = statement.bind(status)
+            let errorCode = statement.bind(code), message = statement.bind(error), after = statement.bind(delay)
+            let back = statement.bind(givenBack)
+            statement.text(
+                (index > 0 ? ", " : "")
+                    + "(\(id)::bigint, \(owner)::text, \(state)::text, \(errorCode)::text, \(message)::text, "
+                    + "\(after)::double precision, \(back)::integer)")
+        }
+        statement.text(
+            """
+            ), updated AS (
+                UPDATE run_tasks t SET status = d.status, last_error_code = d.code, last_error = d.error,
+                    lease_owner = NULL, lease_expires_at = NULL, updated_at = now(),
+                    next_attempt_at = now() + make_interval(secs => d.delay),
+                    attempts = greatest(t.attempts - d.given_back, 0),
+                    finished_at = CASE WHEN d.status IN ('succeeded', 'failed', 'skipped') THEN now() END
+                FROM done d
+                WHERE t.id = d.id AND t.lease_owner = d.owner AND t.status = 'leased'
+                RETURNING t.id, t.run_id
+            )
+            SELECT id, run_id FROM updated
+            """)
+        var runs: Set<UUID> = []
+        for try await (id, run) in try await client.query(statement.query, logger: logger).decode((Int64, UUID).self) {
+            kept[id] = true
+            runs.insert(run)
+        }
+        for run in runs.sorted(by: { $0.uuidString < $1.uuidString }) {
+            try await completeRunIfDoneAfterCommit(run, logger: logger)
+        }
+        return writes.map { kept[$0.task.id] ?? false }
+    }
+
+    /// `running → completed` when no task is open, asked after a completion has committed (one
+    /// statement per batch and run; it finds an open task at once while the run has any).
     ///
     /// Two workers finishing a run's last two tasks at once each see the other's task still
-    /// `leased` (not committed yet). Checking again after our own commit, under the run's lock,
-    /// settles it: whichever commits last sees every other completion. A task another worker is
-    /// completing at the same moment is one of at most `max_connections` transactions, so when the
-    /// statement saw at least that many other open tasks, some of them are really open and their
-    /// own completions will do the check; the run lock is taken only for a run's last few hundred
-    /// tasks. (The rescuer's `completeFinishedRuns` remains the safety net either way.)
-    private func completeRunIfNearlyDone(_ runID: UUID, logger: Logger) async throws {
-        try await client.withTransaction(logger: logger) { connection in
-            try await Self.completeRunIfDone(runID, on: connection, logger: logger)
-        }
+    /// `leased` inside their own statements. Asked again after the commit, whichever commits last
+    /// sees every other completion, so some worker always completes the run. Two that both find
+    /// it done both update; the second waits for the first's row lock and then finds the run no
+    /// longer `running`. No task row is locked here, so this cannot deadlock with a cancel. (The
+    /// rescuer's `completeFinishedRuns` remains the safety net for a process that dies between the
+    /// two statements.)
+    private func completeRunIfDoneAfterCommit(_ runID: UUID, logger: Logger) async throws {
+        try await client.query(
+            """
+            UPDATE runs SET status = 'completed', finished_at = now()
+            WHERE id = \(runID) AND status = 'running' AND NOT EXISTS (
+                SELECT 1 FROM run_tasks WHERE run_id = \(runID) AND status IN ('pending', 'leased', 'blocked'))
+            """, logger: logger)
     }
 
     /// A partner-level failure: the task ends `blocked` and so do the partner's other pending tasks,

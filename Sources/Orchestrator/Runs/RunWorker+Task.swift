@@ -32,9 +32,8 @@ extension RunWorker {
             completion = retryOrFail(task, code: "internal_error", error: String(describing: error))
         }
         do {
-            let kept = try await withDeadline(configuration.lease) { [queue, configuration, logger] in
-                try await queue.complete(task, owner: configuration.owner, completion, logger: logger)
-            }
+            let kept = try await completions.submit(
+                TaskCompletionWrite(task: task, owner: configuration.owner, completion: completion), logger: logger)
             if !kept { logger.warning("task finished after its lease was rescued; the result stays with the new owner") }
         } catch {
             logger.error("could not record a task's end", metadata: ["cpv.error": "\(String(reflecting: error))"])

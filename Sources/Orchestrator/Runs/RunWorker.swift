@@ -46,6 +46,9 @@ public struct RunWorker: Service {
     let grantor: ConsentGrantor
     let configuration: Configuration
     let logger: Logger
+    /// Tasks' ends, written together (group commit): one statement per batch instead of per task,
+    /// so the run's counter rows are taken once per batch.
+    let completions: GroupCommit<TaskCompletionWrite, Bool>
 
     public init(queue: RunTaskQueue, grantor: ConsentGrantor, configuration: Configuration = Configuration(), logger: Logger) {
         self.queue = queue
@@ -54,6 +57,9 @@ public struct RunWorker: Service {
         var logger = logger
         logger[metadataKey: "cpv.worker"] = "\(configuration.owner)"
         self.logger = logger
+        completions = GroupCommit(maxBatch: 64, deadline: configuration.lease, key: \.task.id) { writes, logger in
+            try await queue.complete(writes, logger: logger)
+        }
     }
 
     /// `host:pid:random`, so two workers never share an owner even on one machine.
