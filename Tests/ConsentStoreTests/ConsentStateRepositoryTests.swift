@@ -9,16 +9,7 @@ import Testing
     let logger = TestDatabase.logger
 
     func customer(_ client: PostgresClient) async throws -> Customer {
-        let registration = try PartnerRegistration(tenantId: UUID().uuidString, displayName: "Partner", cloud: "global").validated()
-        let partner = try await PartnerRepository(client: client).register(registration, actor: "staff:test", logger: logger)
-        let repository = CustomerRepository(client: client)
-        let tenant = TenantID(UUID())
-        _ = try await repository.upsertPage(
-            partnerID: partner.id, customers: [CustomerListing(tenantID: tenant, companyName: "C")], logger: logger)
-        guard let customer = try await repository.customer(partnerID: partner.id, tenantID: tenant, logger: logger) else {
-            throw CustomerStoreError.noClock
-        }
-        return customer
+        try await StoreFixtures.customer(client)
     }
 
     func auditCount(_ client: PostgresClient, customerID: Int64) async throws -> Int {
