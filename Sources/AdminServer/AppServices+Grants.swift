@@ -29,7 +29,7 @@ extension AppServices {
     /// - Parameter verifyGrants: check each grant through Graph afterwards (`CPV_VERIFY_GRANTS`).
     public func consentGrantor(verifyGrants: Bool = false) -> ConsentGrantor {
         ConsentGrantor(
-            partners: partners, customers: customers, grantSets: grantSets, consents: consentStates, tokens: tokenProvider,
+            partners: partners, customers: customers, consents: consentStates, tokens: tokenProvider,
             partnerCenter: partnerCenter, verifier: GrantVerifier(tokens: tokenProvider, graph: GraphClient(http: http)),
             configuration: .init(verifyGrants: verifyGrants))
     }

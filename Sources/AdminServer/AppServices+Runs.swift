@@ -35,7 +35,7 @@ extension AppServices {
     /// The grantor of run workers: like `consentGrantor`, behind the shared consent budget.
     public func runGrantor() -> ConsentGrantor {
         ConsentGrantor(
-            partners: partners, customers: customers, grantSets: grantSets, consents: consentStates, tokens: tokenProvider,
+            partners: partners, customers: customers, consents: consentStates, tokens: tokenProvider,
             partnerCenter: partnerCenter, verifier: GrantVerifier(tokens: tokenProvider, graph: GraphClient(http: http)),
             configuration: .init(verifyGrants: configuration.verifyGrants, gate: consentRateGovernor))
     }

@@ -27,7 +27,7 @@ import Testing
         CustomerRoutes(
             sync: CustomerSync(partners: partners, customers: customers, tokens: tokens, partnerCenter: partnerCenter),
             grantor: ConsentGrantor(
-                partners: partners, customers: customers, grantSets: GrantSetRepository(client: client),
+                partners: partners, customers: customers,
                 consents: ConsentStateRepository(client: client), tokens: tokens, partnerCenter: partnerCenter)
         ).register(on: router.group("api/v1").add(middleware: ActAsStaff(role: .operator)))
         return Application(router: router)

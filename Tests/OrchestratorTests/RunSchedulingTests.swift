@@ -66,7 +66,7 @@ import Testing
             let worker = RunWorker(
                 queue: h.queue,
                 grantor: ConsentGrantor(
-                    partners: h.partners, customers: h.customers, grantSets: h.grantSets, consents: h.consents, tokens: h.tokens,
+                    partners: h.partners, customers: h.customers, consents: h.consents, tokens: h.tokens,
                     partnerCenter: h.partnerCenter,
                     configuration: .init(backoff: GrantorHarness.fastBackoff, maxConsecutiveThrottles: 1)),
                 configuration: .init(

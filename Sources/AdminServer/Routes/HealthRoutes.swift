@@ -2,6 +2,7 @@ import ConsentStore
 import Foundation
 import Hummingbird
 import Logging
+import Orchestrator
 import PostgresNIO
 
 /// `/healthz` answers while the process is up; `/readyz` only while the database answers and its
@@ -57,21 +58,5 @@ struct HealthRoutes {
         return Response(
             status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
             body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
-}
-
-struct DeadlineExceeded: Error {}
-
-/// Runs `body`, giving up with `DeadlineExceeded` after `timeout`.
-func withDeadline<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: timeout)
-            throw DeadlineExceeded()
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next() else { throw DeadlineExceeded() }
-        return first
     }
 }

@@ -16,7 +16,6 @@ import MicrosoftCloud
 public struct ConsentGrantor: Sendable {
     let partners: PartnerRepository
     let customers: CustomerRepository
-    let grantSets: GrantSetRepository
     let consents: ConsentStateRepository
     /// Every state change and audit event of this grantor's tasks goes through it (group commit).
     let writes: ConsentWriteBatcher
@@ -26,13 +25,12 @@ public struct ConsentGrantor: Sendable {
     let configuration: Configuration
 
     public init(
-        partners: PartnerRepository, customers: CustomerRepository, grantSets: GrantSetRepository,
+        partners: PartnerRepository, customers: CustomerRepository,
         consents: ConsentStateRepository, tokens: PartnerTokenProvider, partnerCenter: PartnerCenterClient,
         verifier: GrantVerifier? = nil, configuration: Configuration = Configuration()
     ) {
         self.partners = partners
         self.customers = customers
-        self.grantSets = grantSets
         self.consents = consents
         self.writes = ConsentWriteBatcher(repository: consents)
         self.tokens = tokens

@@ -12,7 +12,9 @@ import Synchronization
 /// hung operation is abandoned (cancelled, and left to finish or not: one leaked task per hung
 /// call), and the worker loop gets its slot back, reports the failure and tries again on a fresh
 /// connection. An operation that finishes in time is all the caller ever sees.
-func withDeadline<T: Sendable>(
+///
+/// The readiness probe (`/readyz`) uses it too: a probe stuck the same way would never answer.
+public func withDeadline<T: Sendable>(
     _ limit: Duration, _ operation: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     let outcome = OneShot<T>()
@@ -34,9 +36,9 @@ func withDeadline<T: Sendable>(
 }
 
 /// An operation took longer than its deadline and was abandoned.
-struct DeadlineExceeded: Error, CustomStringConvertible {
-    let limit: Duration
-    var description: String { "no answer within \(limit) (abandoned)" }
+public struct DeadlineExceeded: Error, CustomStringConvertible {
+    public let limit: Duration
+    public var description: String { "no answer within \(limit) (abandoned)" }
 }
 
 /// The first result delivered, handed to the one waiter whichever comes first.

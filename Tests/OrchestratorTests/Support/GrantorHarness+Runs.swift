@@ -16,7 +16,7 @@ extension GrantorHarness {
         RunWorker(
             queue: queue,
             grantor: ConsentGrantor(
-                partners: partners, customers: customers, grantSets: grantSets, consents: consents, tokens: tokens,
+                partners: partners, customers: customers, consents: consents, tokens: tokens,
                 partnerCenter: partnerCenter, configuration: .init(backoff: Self.fastBackoff, gate: gate)),
             configuration: .init(
                 owner: owner, concurrency: concurrency, lease: lease, heartbeat: .milliseconds(500),

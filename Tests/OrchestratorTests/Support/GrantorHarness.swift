@@ -104,7 +104,7 @@ struct GrantorHarness: Sendable {
         backoff: BackoffPolicy = Self.fastBackoff, maxConsecutiveThrottles: Int = 10, verifyGrants: Bool = false
     ) -> ConsentGrantor {
         ConsentGrantor(
-            partners: partners, customers: customers, grantSets: grantSets, consents: consents, tokens: tokens,
+            partners: partners, customers: customers, consents: consents, tokens: tokens,
             partnerCenter: partnerCenter, verifier: GrantVerifier(tokens: tokens, graph: GraphClient(http: http)),
             configuration: .init(backoff: backoff, maxConsecutiveThrottles: maxConsecutiveThrottles, verifyGrants: verifyGrants))
     }
