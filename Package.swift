@@ -149,7 +149,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ConsentDomainTests",
-            dependencies: ["ConsentDomain"],
+            dependencies: ["ConsentDomain", "CPVTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

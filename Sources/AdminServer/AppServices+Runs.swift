@@ -19,17 +19,21 @@ extension AppServices {
         let lease = Duration.seconds(configuration.runLeaseSeconds)
         let worker = RunWorker(
             queue: runTaskQueue, grantor: runGrantor(),
-            configuration: .init(concurrency: configuration.workers, lease: lease, heartbeat: lease / 3), logger: logger)
+            configuration: .init(concurrency: configuration.workers, lease: lease, heartbeat: lease / 3), metrics: flowMetrics,
+            logger: logger)
         let rescuer = RunRescuer(queue: runTaskQueue, interval: .seconds(configuration.runRescueIntervalSeconds), logger: logger)
         return [worker, rescuer]
     }
 
-    /// The consent budget of the CPV application id shared by every process (`CPV_CONSENT_RATE_LIMIT`).
+    /// The consent budget of the CPV application id shared by every process (`CPV_CONSENT_RATE_LIMIT`,
+    /// `CPV_CONSENT_BURST`, `CPV_CONSENT_RATE_MARGIN`).
     public var consentRateGovernor: DatabaseRateGovernor? {
         guard configuration.consentRateLimit > 0, let applicationID = configuration.applicationID else { return nil }
         return DatabaseRateGovernor(
             buckets: RateBucketRepository(client: database), key: "consent:\(applicationID)",
-            ratePerSecond: Double(configuration.consentRateLimit))
+            budget: .init(
+                limit: configuration.consentRateLimit, burst: configuration.consentBurst, margin: configuration.consentRateMargin),
+            metrics: flowMetrics)
     }
 
     /// The grantor of run workers: like `consentGrantor`, behind the shared consent budget.
@@ -37,6 +41,6 @@ extension AppServices {
         ConsentGrantor(
             partners: partners, customers: customers, consents: consentStates, tokens: tokenProvider,
             partnerCenter: partnerCenter, verifier: GrantVerifier(tokens: tokenProvider, graph: GraphClient(http: http)),
-            configuration: .init(verifyGrants: configuration.verifyGrants, gate: consentRateGovernor))
+            configuration: .init(verifyGrants: configuration.verifyGrants, gate: consentRateGovernor), metrics: flowMetrics)
     }
 }

@@ -3,6 +3,7 @@ import ConsentDomain
 import ConsentStore
 import Foundation
 import Logging
+import Metrics
 import MicrosoftCloud
 import Orchestrator
 import PostgresNIO
@@ -30,14 +31,18 @@ public struct AppServices: Sendable {
     public let onboarding: PartnerOnboarding
     public let verifier: PartnerVerifier
     public let overrides: CloudProfile.Overrides
+    /// Flow-control, run and token metrics, on the process's metrics system (Prometheus in `cpv
+    /// serve` and `cpv worker`).
+    public let flowMetrics: FlowMetrics
 
-    public init(configuration: AppConfiguration, logger: Logger) throws {
+    public init(configuration: AppConfiguration, logger: Logger, metricsFactory: any MetricsFactory = MetricsSystem.factory) throws {
         guard let applicationID = configuration.applicationID, let sealingKeys = configuration.sealingKeys,
             let credentialSetting = configuration.clientCredential
         else {
             throw ConfigurationError(key: "CPV_APP_ID", problem: "the server configuration is incomplete")
         }
         self.configuration = configuration
+        flowMetrics = FlowMetrics(factory: metricsFactory)
         var databaseConfiguration = configuration.database.clientConfiguration()
         databaseConfiguration.options.maximumConnections = configuration.databaseMaxConnections
         database = PostgresClient(configuration: databaseConfiguration, backgroundLogger: logger)

@@ -49,8 +49,10 @@ public enum ConsentRetryWait: Sendable, Equatable {
 public enum ConsentTaskOutcome: Sendable, Equatable {
     /// Granted (with that grant set version) or revoked.
     case succeeded(grantSetVersion: Int?)
-    /// Gave up for this customer, with the error code to record.
-    case failed(errorCode: String)
+    /// Gave up for this customer, with the error code to record and what kind of failure it was:
+    /// `.customer` (permanent: the task fails at once) or `.transient` (retries ran out: the task
+    /// may be tried again later).
+    case failed(errorCode: String, failure: FailureClass)
     /// The partner's credentials stopped it: the task waits for the partner to consent again.
     case blocked(TokenFailureReason)
 

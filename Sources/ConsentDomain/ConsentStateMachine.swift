@@ -111,7 +111,7 @@ public struct ConsentStateMachine: Sendable, Equatable, Codable {
             // `.notFound` is handled as a success before this; a 409 on DELETE makes no sense to retry.
             lastErrorCode = code
             state = consentRemoved ? .missing : .failed
-            return finish(.failed(errorCode: code), audit: [.deleteFailed])
+            return finish(.failed(errorCode: code, failure: .customer), audit: [.deleteFailed])
         }
     }
 
@@ -138,7 +138,7 @@ public struct ConsentStateMachine: Sendable, Equatable, Codable {
             return block(reason, code: code, audit: .postFailed)
         case .customerLevel, .notFound, .alreadyExists:
             lastErrorCode = code
-            return finish(.failed(errorCode: code), audit: [.postFailed])
+            return finish(.failed(errorCode: code, failure: .customer), audit: [.postFailed])
         }
     }
 
@@ -148,7 +148,7 @@ public struct ConsentStateMachine: Sendable, Equatable, Codable {
         guard pairReruns < Self.maxPairReruns else {
             lastErrorCode = code
             state = .failed
-            return finish(.failed(errorCode: code), audit: [.postConflict, .gaveUp])
+            return finish(.failed(errorCode: code, failure: .customer), audit: [.postConflict, .gaveUp])
         }
         pairReruns += 1
         resetCallCounters()
@@ -181,7 +181,7 @@ public struct ConsentStateMachine: Sendable, Equatable, Codable {
         guard failedAttempts < maxAttempts else {
             // Nothing was removed by a failed DELETE: the customer keeps what it had before the task.
             if call == .delete { state = consentRemoved ? .missing : stateBeforeTask }
-            return finish(.failed(errorCode: code), audit: [audit, .gaveUp])
+            return finish(.failed(errorCode: code, failure: .transient), audit: [audit, .gaveUp])
         }
         return ConsentStep(
             action: .retry(call, after: .backoff(attempt: failedAttempts, retryAfter: retryAfter)),

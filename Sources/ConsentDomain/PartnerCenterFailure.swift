@@ -33,6 +33,9 @@ public struct PartnerCenterFailure: Sendable, Equatable, Codable, Error {
         case (409, _):
             // The SDK maps every 409 to AlreadyExists; on applicationconsents it is "Permission entry already exists."
             return .alreadyExists
+        case (401, Self.mfaRequiredCode?):
+            // A fresh token from the same credential would lack MFA too: the partner must consent again.
+            return .partnerLevel(.mfaRequired)
         case (401, _):
             return tokenWasFresh ? .partnerLevel(.partnerMustReconsent) : .transient(retryAfter: nil)
         case (403, Self.conditionalAccessCode?):
@@ -49,6 +52,8 @@ public struct PartnerCenterFailure: Sendable, Equatable, Codable, Error {
         }
     }
 
+    /// Partner Center's 401 code for an App+User token without MFA (enforced since 2026-04-01).
+    static let mfaRequiredCode = "900421"
     /// Partner Center's 403 code for a call blocked by Conditional Access.
     static let conditionalAccessCode = "900309"
     /// Partner Center's 400 code for "partner (app-only) token not allowed".

@@ -60,7 +60,7 @@ import Testing
         let steps = Self.walk(&machine, [
             Self.start, .deleteFailed(.transient(retryAfter: nil), errorCode: "503"), .deleteFailed(.transient(retryAfter: nil), errorCode: "timeout"),
         ])
-        #expect(steps.last == ConsentStep(action: .finish(.failed(errorCode: "timeout")), audit: [.deleteFailed, .gaveUp], state: .granted))
+        #expect(steps.last == ConsentStep(action: .finish(.failed(errorCode: "timeout", failure: .transient)), audit: [.deleteFailed, .gaveUp], state: .granted))
         #expect(machine.grantSetVersion == 2)
     }
 
@@ -82,7 +82,7 @@ import Testing
             Self.start, .deleteSucceeded, .postFailed(.alreadyExists, errorCode: "409"),
             .deleteSucceeded, .postFailed(.alreadyExists, errorCode: "409"),
         ])
-        #expect(steps.last?.action == .finish(.failed(errorCode: "409")))
+        #expect(steps.last?.action == .finish(.failed(errorCode: "409", failure: .customer)))
         #expect(machine.state == .failed)
         #expect(machine.lastErrorCode == "409")
     }
@@ -97,7 +97,7 @@ import Testing
         ])
         // then
         #expect(steps.map(\.state) == [.granting, .granting, .missing, .missing])
-        #expect(steps.last?.action == .finish(.failed(errorCode: "503")))
+        #expect(steps.last?.action == .finish(.failed(errorCode: "503", failure: .transient)))
         #expect(machine.state.isUrgent)
     }
 
@@ -140,13 +140,13 @@ import Testing
     @Test func notThePartnersCustomerFailsWithTheCode() {
         var machine = ConsentStateMachine(state: .unknown)
         let steps = Self.walk(&machine, [Self.start, .deleteFailed(PartnerCenterFailure(status: 403, code: "20002"))])
-        #expect(steps.last == ConsentStep(action: .finish(.failed(errorCode: "20002")), audit: [.deleteFailed], state: .failed))
+        #expect(steps.last == ConsentStep(action: .finish(.failed(errorCode: "20002", failure: .customer)), audit: [.deleteFailed], state: .failed))
     }
 
     @Test func unknownCustomerFailsWithTheCode() {
         var machine = ConsentStateMachine(state: .unknown)
         let steps = Self.walk(&machine, [Self.start, .deleteFailed(PartnerCenterFailure(status: 404, code: "60003"))])
-        #expect(steps.last?.action == .finish(.failed(errorCode: "60003")))
+        #expect(steps.last?.action == .finish(.failed(errorCode: "60003", failure: .customer)))
         #expect(machine.state == .failed)
     }
 

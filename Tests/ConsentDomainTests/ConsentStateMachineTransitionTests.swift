@@ -80,7 +80,7 @@ import Testing
         // when
         let step = machine.handle(.deleteFailed(.transient(retryAfter: nil), errorCode: "504"))
         // then: nothing was deleted, so the customer still has its consent
-        #expect(step == ConsentStep(action: .finish(.failed(errorCode: "504")), audit: [.deleteFailed, .gaveUp], state: .granted))
+        #expect(step == ConsentStep(action: .finish(.failed(errorCode: "504", failure: .transient)), audit: [.deleteFailed, .gaveUp], state: .granted))
         #expect(machine.lastErrorCode == "504")
     }
 
@@ -108,13 +108,13 @@ import Testing
     @Test func aCustomerLevelDeleteFailureFailsWithItsCode() {
         var machine = Self.deleting()
         let step = machine.handle(.deleteFailed(.customerLevel("20002"), errorCode: "20002"))
-        #expect(step == ConsentStep(action: .finish(.failed(errorCode: "20002")), audit: [.deleteFailed], state: .failed))
+        #expect(step == ConsentStep(action: .finish(.failed(errorCode: "20002", failure: .customer)), audit: [.deleteFailed], state: .failed))
     }
 
     @Test func aConflictOnDeleteFailsWithItsCode() {
         var machine = Self.deleting()
         let step = machine.handle(.deleteFailed(.alreadyExists, errorCode: "409"))
-        #expect(step.action == .finish(.failed(errorCode: "409")))
+        #expect(step.action == .finish(.failed(errorCode: "409", failure: .customer)))
         #expect(step.state == .failed)
     }
 
@@ -158,7 +158,7 @@ import Testing
         // when
         let step = machine.handle(.postFailed(.alreadyExists, errorCode: "409"))
         // then
-        #expect(step == ConsentStep(action: .finish(.failed(errorCode: "409")), audit: [.postConflict, .gaveUp], state: .failed))
+        #expect(step == ConsentStep(action: .finish(.failed(errorCode: "409", failure: .customer)), audit: [.postConflict, .gaveUp], state: .failed))
     }
 
     @Test func aTransientPostFailureMarksTheCustomerMissingAndRetries() {
@@ -171,7 +171,7 @@ import Testing
     @Test func aPostThatKeepsFailingGivesUpAsMissing() {
         var machine = Self.posting(maxAttempts: 1)
         let step = machine.handle(.postFailed(.transient(retryAfter: nil), errorCode: "503"))
-        #expect(step == ConsentStep(action: .finish(.failed(errorCode: "503")), audit: [.postFailed, .gaveUp], state: .missing))
+        #expect(step == ConsentStep(action: .finish(.failed(errorCode: "503", failure: .transient)), audit: [.postFailed, .gaveUp], state: .missing))
     }
 
     @Test func aThrottledPostMarksTheCustomerMissingWithoutCountingAnAttempt() {
@@ -185,7 +185,7 @@ import Testing
     @Test func aCustomerLevelPostFailureFailsTheTaskAndLeavesTheCustomerMissing() {
         var machine = Self.posting()
         let step = machine.handle(.postFailed(.customerLevel("3000"), errorCode: "3000"))
-        #expect(step == ConsentStep(action: .finish(.failed(errorCode: "3000")), audit: [.postFailed], state: .missing))
+        #expect(step == ConsentStep(action: .finish(.failed(errorCode: "3000", failure: .customer)), audit: [.postFailed], state: .missing))
     }
 
     @Test func aPartnerLevelPostFailureBlocksTheTaskAndLeavesTheCustomerMissing() {
@@ -255,7 +255,7 @@ import Testing
     @Test func aRevokeThatKeepsFailingKeepsThePreviousState() {
         var machine = Self.deleting(from: .granted, action: .revoke, maxAttempts: 1)
         let step = machine.handle(.deleteFailed(.transient(retryAfter: nil), errorCode: "503"))
-        #expect(step == ConsentStep(action: .finish(.failed(errorCode: "503")), audit: [.deleteFailed, .gaveUp], state: .granted))
+        #expect(step == ConsentStep(action: .finish(.failed(errorCode: "503", failure: .transient)), audit: [.deleteFailed, .gaveUp], state: .granted))
     }
 
     // MARK: events that do not fit
@@ -287,7 +287,7 @@ import Testing
 
     @Test func outcomesMapToTaskStatuses() {
         #expect(ConsentTaskOutcome.succeeded(grantSetVersion: 1).taskStatus == .succeeded)
-        #expect(ConsentTaskOutcome.failed(errorCode: "x").taskStatus == .failed)
+        #expect(ConsentTaskOutcome.failed(errorCode: "x", failure: .customer).taskStatus == .failed)
         #expect(ConsentTaskOutcome.blocked(.mfaRequired).taskStatus == .blocked)
     }
 

@@ -77,6 +77,10 @@ public struct AppConfiguration: Sendable {
     public var syncIntervalHours: Int
     /// Partner Center consent calls per second per application id, across all workers (0: no limit of ours).
     public var consentRateLimit: Int
+    /// Consent calls that may start together (`CPV_CONSENT_BURST`).
+    public var consentBurst: Int
+    /// Consent calls per second kept spare for timing jitter on the way to Partner Center (`CPV_CONSENT_RATE_MARGIN`).
+    public var consentRateMargin: Int
     /// Run task leases (`CPV_RUN_LEASE_SECONDS`): a dead worker's tasks are rescued this long after its last heartbeat.
     public var runLeaseSeconds: Int
     /// Seconds between rescue passes (`CPV_RUN_RESCUE_INTERVAL_SECONDS`).
@@ -105,7 +109,7 @@ public struct AppConfiguration: Sendable {
         "CPV_APP_KEY_FILE", "CPV_APP_ASSERTION_ALGORITHM", "CPV_SEALING_KEYS", "CPV_SEALING_KEYS_FILE",
         "CPV_TOKEN_STORE", "CPV_LOGIN_URL", "CPV_PARTNER_CENTER_URL", "CPV_GRAPH_URL", "CPV_ARM_URL",
         "CPV_KEYVAULT_URL", "CPV_KEYVAULT_TENANT_ID", "CPV_TEMPLATES_DIR", "CPV_TOKEN_REFRESH_DAYS", "CPV_GRAPH_SCOPES",
-        "CPV_VERIFY_GRANTS", "CPV_SYNC_INTERVAL_HOURS", "CPV_CONSENT_RATE_LIMIT",
+        "CPV_VERIFY_GRANTS", "CPV_SYNC_INTERVAL_HOURS", "CPV_CONSENT_RATE_LIMIT", "CPV_CONSENT_BURST", "CPV_CONSENT_RATE_MARGIN",
         "CPV_RUN_LEASE_SECONDS", "CPV_RUN_RESCUE_INTERVAL_SECONDS", "CPV_LISTING_RATE_LIMIT", "CPV_DRIFT_RUN_INTERVAL_MINUTES",
         // Read by the `cpv` CLI client, the test suite and ops scripts, not by the server.
         "CPV_URL", "CPV_TOKEN", "CPV_TOKEN_FILE", "CPV_TEST_DATABASE_URL", "CPV_HOME", "CPV_PG_PORT",
@@ -140,7 +144,7 @@ public struct AppConfiguration: Sendable {
         publicURL = try reader.baseURL("CPV_PUBLIC_URL") ?? "http://\(httpHost):\(httpPort)"
         logLevel = try reader.choice("CPV_LOG_LEVEL", default: .info)
         logFormat = try reader.choice("CPV_LOG_FORMAT", default: .text)
-        workers = try reader.integer("CPV_WORKERS", default: 8, range: 0...256)
+        workers = try reader.integer("CPV_WORKERS", default: 128, range: 0...1_024)
         templatesDirectory = reader.string("CPV_TEMPLATES_DIR")
         tokenRefreshDays = try reader.integer("CPV_TOKEN_REFRESH_DAYS", default: 7, range: 1...60)
         graphScopes = (reader.string("CPV_GRAPH_SCOPES") ?? "Domain.ReadWrite.All,User.ReadWrite.All,Directory.Read.All")
@@ -151,6 +155,12 @@ public struct AppConfiguration: Sendable {
         verifyGrants = try reader.boolean("CPV_VERIFY_GRANTS", default: false)
         syncIntervalHours = try reader.integer("CPV_SYNC_INTERVAL_HOURS", default: 6, range: 0...168)
         consentRateLimit = try reader.integer("CPV_CONSENT_RATE_LIMIT", default: 50, range: 0...10_000)
+        consentBurst = try reader.integer("CPV_CONSENT_BURST", default: 1, range: 1...1_000)
+        consentRateMargin = try reader.integer("CPV_CONSENT_RATE_MARGIN", default: 1, range: 0...1_000)
+        if consentRateLimit > 0, consentBurst + consentRateMargin >= consentRateLimit {
+            throw ConfigurationError(
+                key: "CPV_CONSENT_BURST", problem: "burst plus margin (CPV_CONSENT_RATE_MARGIN) must stay below CPV_CONSENT_RATE_LIMIT")
+        }
         runLeaseSeconds = try reader.integer("CPV_RUN_LEASE_SECONDS", default: 30, range: 3...3_600)
         runRescueIntervalSeconds = try reader.integer("CPV_RUN_RESCUE_INTERVAL_SECONDS", default: 10, range: 1...600)
         listingRateLimit = try reader.integer("CPV_LISTING_RATE_LIMIT", default: 500, range: 0...60_000)

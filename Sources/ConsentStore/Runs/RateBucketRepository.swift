@@ -1,10 +1,12 @@
+import ConsentDomain
 import Foundation
 import Logging
 import PostgresNIO
 
-/// Token buckets in `rate_buckets` (migration 0005), so that a limit holds across every process
-/// sharing the database. Same arithmetic as the domain's `TokenBucket` (halve on 429, add 1 % of
-/// the limit per granted call), done inside one `UPDATE` so concurrent callers cannot race.
+/// Rate budgets in `rate_buckets` (migrations 0005, 0009), so that a limit holds across every process
+/// sharing the database: each key is a virtual schedule of slots (`SlotSchedule`, the same arithmetic
+/// done inside one `INSERT ... ON CONFLICT DO UPDATE`), and adaptive keys carry a `RateController`
+/// fed by `rate_windows` and evaluated under the row's lock.
 public struct RateBucketRepository: Sendable {
     public let client: PostgresClient
 
@@ -12,66 +14,125 @@ public struct RateBucketRepository: Sendable {
         self.client = client
     }
 
-    /// Reserves one call and returns how long to wait before making it (zero: go now) and the
-    /// database-clock instant of its slot. Never refuses: a caller that gets a wait owns that later
-    /// slot. Creates the bucket on first use and keeps its limit at the caller's configured one, so
-    /// a changed limit applies at once.
-    public func reserve(key: String, ratePerSecond: Double, capacity: Double, logger: Logger) async throws -> RateReservation {
-        guard let first = try await reserve(key: key, count: 1, ratePerSecond: ratePerSecond, capacity: capacity, logger: logger).first else {
-            throw RateBucketError.unknownKey(key)
-        }
+    /// Reserves one call; see `reserve(key:count:ceiling:burst:adaptive:logger:)`.
+    public func reserve(key: String, ceiling: Double, burst: Int, adaptive: Bool = false, logger: Logger) async throws -> RateReservation {
+        guard let first = try await reserve(key: key, count: 1, ceiling: ceiling, burst: burst, adaptive: adaptive, logger: logger).slots.first
+        else { throw RateBucketError.unknownKey(key) }
         return first
     }
 
-    /// Reserves `count` consecutive calls in one update, exactly as `count` single reservations
-    /// made at the same instant would be: the bucket's tokens first, then one slot every
-    /// 1/rate seconds, none before a 429's block ends. For callers at high rates, where one round
-    /// trip per call would cost more than the call.
-    public func reserve(key: String, count: Int, ratePerSecond: Double, capacity: Double, logger: Logger) async throws -> [RateReservation] {
-        let n = Double(max(count, 1))
+    /// Reserves `count` consecutive slots in one statement, exactly as `count` single reservations
+    /// made at the same instant would: the schedule's next slot advances by one interval of the
+    /// key's current rate per call, a slot comes at most `(burst - 1) / ceiling` seconds early, and
+    /// none before a pause ends. Never refuses: a caller that gets a wait owns that later slot.
+    ///
+    /// - Parameters:
+    ///   - ceiling: calls per second; the key's rate never exceeds it (a lowered ceiling applies at once).
+    ///   - adaptive: the rate follows the key's controller (consent budget); otherwise it is the ceiling.
+    public func reserve(
+        key: String, count: Int, ceiling: Double, burst: Int, adaptive: Bool = false, logger: Logger
+    ) async throws -> RateReservations {
+        let n = max(count, 1)
+        let ceiling = max(ceiling, 0.001)
+        let burst = max(burst, 1)
+        let tolerance = Double(burst - 1) / ceiling
+        // Intervals are whole microseconds (timestamptz's resolution), rounded up: rounding down
+        // would let a long schedule creep above its rate. The Swift side below uses the same value.
         let rows = try await client.query(
             """
-            WITH reserved AS (
-            INSERT INTO rate_buckets AS b (key, tokens, rate, capacity, ceiling_rate)
-            VALUES (\(key), \(capacity) - \(n), \(ratePerSecond), \(capacity), \(ratePerSecond))
+            INSERT INTO rate_buckets AS b (key, rate, burst, ceiling_rate, next_at, updated_at)
+            VALUES (\(key), \(ceiling), \(Double(burst)), \(ceiling),
+                    clock_timestamp() + make_interval(secs => \(Double(n)) * ceil(1e6 / \(ceiling)) / 1e6), clock_timestamp())
             ON CONFLICT (key) DO UPDATE SET
-                tokens = least(EXCLUDED.capacity, b.tokens + extract(epoch FROM clock_timestamp() - b.updated_at) * b.rate) - \(n),
-                rate = least(EXCLUDED.ceiling_rate, CASE WHEN b.blocked_until IS NULL OR b.blocked_until <= clock_timestamp()
-                            THEN b.rate + \(n) * EXCLUDED.ceiling_rate / 100 ELSE b.rate END),
-                capacity = EXCLUDED.capacity, ceiling_rate = EXCLUDED.ceiling_rate,
+                rate = CASE WHEN \(adaptive) THEN least(b.rate, EXCLUDED.ceiling_rate) ELSE EXCLUDED.ceiling_rate END,
+                burst = EXCLUDED.burst, ceiling_rate = EXCLUDED.ceiling_rate,
+                next_at = greatest(b.next_at, clock_timestamp(), b.blocked_until + make_interval(secs => \(tolerance)))
+                    + make_interval(secs => \(Double(n)) * ceil(1e6 / (CASE WHEN \(adaptive)
+                        THEN least(b.rate, EXCLUDED.ceiling_rate) ELSE EXCLUDED.ceiling_rate END)) / 1e6),
                 updated_at = clock_timestamp()
-            RETURNING b.tokens + \(n) AS before, b.rate,
-                greatest(extract(epoch FROM coalesce(b.blocked_until, b.updated_at) - b.updated_at), 0)::double precision AS blocked,
-                b.updated_at
-            )
-            SELECT before, rate, blocked, updated_at FROM reserved
+            RETURNING next_at, rate, updated_at
             """, logger: logger)
-        for try await (before, rate, blocked, now) in rows.decode((Double, Double, Double, Date).self) {
-            // The k-th call takes the k-th token: it waits until the bucket has refilled to it.
-            // Everything is counted from `updated_at`, the instant the refill was computed at (the
-            // next reservation refills from it): a later clock reading taken in the same statement
-            // would shift this block's slots onto the next one's on a busy server (CI saw 44 calls
-            // in a 2 s window against 42).
-            return (1...Int(n)).map { k in
-                let wait = max(blocked, (Double(k) - before) / rate, 0)
-                return RateReservation(wait: .milliseconds(Int64((wait * 1_000).rounded(.up))), slot: now.addingTimeInterval(wait))
+        for try await (next, rate, now) in rows.decode((Date, Double, Date).self) {
+            let interval = (1e6 / rate).rounded(.up) / 1e6
+            let start = next.addingTimeInterval(-Double(n) * interval)
+            let slots = (0..<n).map { k in
+                let slot = max(now, start.addingTimeInterval(Double(k) * interval - tolerance))
+                let wait = slot.timeIntervalSince(now)
+                return RateReservation(wait: .microseconds(Int64((wait * 1e6).rounded(.up))), slot: slot)
             }
+            return RateReservations(slots: slots, rate: rate)
         }
         throw RateBucketError.unknownKey(key)
     }
 
-    /// A 429: nothing for this key before `retryAfter` has passed, at half the rate afterwards.
-    public func throttled(key: String, retryAfter: TimeInterval, minimumRate: Double, logger: Logger) async throws {
+    /// Adds answered calls to their windows, for the controller. Windows the controller has
+    /// already evaluated are left out (an answer that came after its window was judged).
+    public func record(key: String, windows: [RateWindow], logger: Logger) async throws {
+        guard !windows.isEmpty else { return }
+        let starts = windows.map(\.start)
+        let calls = windows.map { Int32(clamping: $0.calls) }
+        let throttled = windows.map { Int32(clamping: $0.throttled) }
+        let retryAfter = windows.map { $0.maxRetryAfter ?? 0 }
         try await client.query(
             """
-            UPDATE rate_buckets SET
-                rate = greatest(\(minimumRate), rate / 2),
-                blocked_until = greatest(coalesce(blocked_until, clock_timestamp()),
-                                         clock_timestamp() + make_interval(secs => \(retryAfter))),
-                -- The debt after the block: the next reservation waits at least Retry-After.
-                tokens = least(tokens + extract(epoch FROM clock_timestamp() - updated_at) * rate, 0)
-                         - \(retryAfter) * greatest(\(minimumRate), rate / 2),
-                updated_at = clock_timestamp()
+            INSERT INTO rate_windows AS w (key, window_start, calls, throttled, max_retry_after)
+            SELECT \(key), v.window_start, v.calls, v.throttled, nullif(v.retry_after, 0)
+            FROM unnest(\(starts)::timestamptz[], \(calls)::integer[], \(throttled)::integer[], \(retryAfter)::float8[])
+                AS v (window_start, calls, throttled, retry_after)
+            JOIN rate_buckets b ON b.key = \(key)
+            WHERE b.evaluated_through IS NULL OR v.window_start >= b.evaluated_through
+            ON CONFLICT (key, window_start) DO UPDATE SET
+                calls = w.calls + EXCLUDED.calls, throttled = w.throttled + EXCLUDED.throttled,
+                max_retry_after = greatest(w.max_retry_after, EXCLUDED.max_retry_after)
+            """, logger: logger)
+    }
+
+    /// Runs the key's controller over every window that ended at least `lag` ago, in order, under
+    /// the bucket's row lock, and stores its rate (and, after a storm, the fleet's pause). Returns
+    /// nil when another process holds the lock (it is evaluating, or reserving: try again later).
+    public func evaluate(
+        key: String, ceiling: Double, window: TimeInterval, lag: TimeInterval, logger: Logger
+    ) async throws -> RateEvaluation? {
+        try await client.withTransaction(logger: logger) { connection in
+            var locked: (String?, Date)?
+            for try await row in try await connection.query(
+                "SELECT controller::text, clock_timestamp() FROM rate_buckets WHERE key = \(key) FOR UPDATE SKIP LOCKED",
+                logger: logger
+            ).decode((String?, Date).self) { locked = row }
+            guard let (stored, now) = locked else { return nil }
+            let cutoff = now.addingTimeInterval(-(window + max(lag, 0)))
+            var windows: [RateWindow] = []
+            for try await (start, calls, throttled, retryAfter) in try await connection.query(
+                """
+                DELETE FROM rate_windows WHERE key = \(key) AND window_start <= \(cutoff)
+                RETURNING window_start, calls, throttled, max_retry_after
+                """, logger: logger
+            ).decode((Date, Int32, Int32, Double?).self) {
+                windows.append(RateWindow(start: start, calls: Int(calls), throttled: Int(throttled), maxRetryAfter: retryAfter))
+            }
+            var controller = stored.flatMap { try? JSONDecoder().decode(RateController.self, from: Data($0.utf8)) }
+                ?? RateController(ceiling: ceiling)
+            controller.setCeiling(ceiling)
+            let decisions = windows.sorted { $0.start < $1.start }.map { controller.evaluate($0, at: now) }
+            let pause = decisions.compactMap(\.pause).max() ?? 0
+            let json = String(decoding: try JSONEncoder().encode(controller), as: UTF8.self)
+            try await connection.query(
+                """
+                UPDATE rate_buckets SET controller = \(json)::jsonb, rate = \(controller.rate),
+                    evaluated_through = greatest(evaluated_through, \(cutoff)),
+                    blocked_until = CASE WHEN \(pause) > 0
+                        THEN greatest(blocked_until, clock_timestamp() + make_interval(secs => \(pause))) ELSE blocked_until END
+                WHERE key = \(key)
+                """, logger: logger)
+            return RateEvaluation(decisions: decisions, windows: windows, controller: controller)
+        }
+    }
+
+    /// No slot for this key before `seconds` from now (a 429 on a budget without a controller).
+    public func pause(key: String, seconds: TimeInterval, logger: Logger) async throws {
+        try await client.query(
+            """
+            UPDATE rate_buckets SET blocked_until = greatest(blocked_until, clock_timestamp() + make_interval(secs => \(max(seconds, 0))))
             WHERE key = \(key)
             """, logger: logger)
     }
@@ -82,6 +143,20 @@ public struct RateBucketRepository: Sendable {
 public struct RateReservation: Sendable, Equatable {
     public let wait: Duration
     public let slot: Date
+}
+
+/// A block of reserved calls and the key's rate when they were reserved.
+public struct RateReservations: Sendable, Equatable {
+    public let slots: [RateReservation]
+    /// Calls per second the schedule ran at.
+    public let rate: Double
+}
+
+/// What one evaluation of a controller decided, window by window.
+public struct RateEvaluation: Sendable {
+    public let decisions: [RateDecision]
+    public let windows: [RateWindow]
+    public let controller: RateController
 }
 
 public enum RateBucketError: Error, Equatable, CustomStringConvertible {

@@ -22,11 +22,14 @@ public struct TaskCompletionWrite: Sendable {
     public var task: ClaimedTask
     public var owner: String
     public var completion: TaskCompletion
+    /// What kind of failure ended it (`run_tasks.failure_class`); nil for a success or a skip.
+    public var failure: FailureClass?
 
-    public init(task: ClaimedTask, owner: String, completion: TaskCompletion) {
+    public init(task: ClaimedTask, owner: String, completion: TaskCompletion, failure: FailureClass? = nil) {
         self.task = task
         self.owner = owner
         self.completion = completion
+        self.failure = failure
     }
 }
 
@@ -36,8 +39,10 @@ extension RunTaskQueue {
     /// Records how the task ended, if `owner` still holds it, and completes its run when no task is
     /// left to work on. Returns false when the lease was lost (the task belongs to someone else now).
     @discardableResult
-    public func complete(_ task: ClaimedTask, owner: String, _ completion: TaskCompletion, logger: Logger) async throws -> Bool {
-        try await complete([TaskCompletionWrite(task: task, owner: owner, completion: completion)], logger: logger)[0]
+    public func complete(
+        _ task: ClaimedTask, owner: String, _ completion: TaskCompletion, failure: FailureClass? = nil, logger: Logger
+    ) async throws -> Bool {
+        try await complete([TaskCompletionWrite(task: task, owner: owner, completion: completion, failure: failure)], logger: logger)[0]
     }
 
     /// Records several tasks' ends in one statement (each only if its owner still holds it) and
@@ -60,22 +65,22 @@ extension RunTaskQueue {
         }
         guard !plain.isEmpty else { return writes.map { kept[$0.task.id] ?? false } }
         var statement = StatementBuilder()
-        statement.text("WITH done (id, owner, status, code, error, delay, given_back) AS (VALUES ")
+        statement.text("WITH done (id, owner, status, code, error, delay, given_back, failure) AS (VALUES ")
         for (index, write) in plain.enumerated() {
             let (status, code, error, delay) = Self.columns(write.completion)
             let givenBack: Int32 = if case .throttled = write.completion { 1 } else { 0 }
             let id = statement.bind(write.task.id), owner = statement.bind(write.owner), state = statement.bind(status)
             let errorCode = statement.bind(code), message = statement.bind(error), after = statement.bind(delay)
-            let back = statement.bind(givenBack)
+            let back = statement.bind(givenBack), failure = statement.bind(write.failure?.rawValue)
             statement.text(
                 (index > 0 ? ", " : "")
                     + "(\(id)::bigint, \(owner)::text, \(state)::text, \(errorCode)::text, \(message)::text, "
-                    + "\(after)::double precision, \(back)::integer)")
+                    + "\(after)::double precision, \(back)::integer, \(failure)::text)")
         }
         statement.text(
             """
             ), updated AS (
-                UPDATE run_tasks t SET status = d.status, last_error_code = d.code, last_error = d.error,
+                UPDATE run_tasks t SET status = d.status, last_error_code = d.code, last_error = d.error, failure_class = d.failure,
                     lease_owner = NULL, lease_expires_at = NULL, updated_at = now(),
                     next_attempt_at = now() + make_interval(secs => d.delay),
                     attempts = greatest(t.attempts - d.given_back, 0),
@@ -126,7 +131,7 @@ extension RunTaskQueue {
             var updated = false
             for try await _ in try await connection.query(
                 """
-                UPDATE run_tasks SET status = \(status), last_error_code = \(code), last_error = \(error),
+                UPDATE run_tasks SET status = \(status), last_error_code = \(code), last_error = \(error), failure_class = 'partner',
                     lease_owner = NULL, lease_expires_at = NULL, updated_at = now(), next_attempt_at = now(),
                     finished_at = NULL
                 WHERE id = \(task.id) AND lease_owner = \(owner) AND status = 'leased'

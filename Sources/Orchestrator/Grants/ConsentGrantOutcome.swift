@@ -32,4 +32,10 @@ public struct ConsentGrantOutcome: Sendable, Equatable {
     public var calls: [ConsentCallReport]
     /// The Graph check after a grant, when asked for.
     public var verification: GrantVerification?
+    /// What kind of failure ended it (nil when it succeeded).
+    public var failure: FailureClass?
+    /// The last failed call in words (`POST answered 400 (code 600…): …`), for the task's `last_error`.
+    public var reason: String?
+    /// Time spent waiting for slots in the shared budget.
+    public var slotWait: Duration = .zero
 }

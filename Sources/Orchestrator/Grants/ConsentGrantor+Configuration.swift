@@ -15,7 +15,7 @@ extension ConsentGrantor {
         public var gate: (any ConsentCallGate)?
 
         public init(
-            backoff: BackoffPolicy = .default, maxConsecutiveThrottles: Int = 10, verifyGrants: Bool = false,
+            backoff: BackoffPolicy = .consentCalls, maxConsecutiveThrottles: Int = 10, verifyGrants: Bool = false,
             gate: (any ConsentCallGate)? = nil
         ) {
             self.gate = gate

@@ -23,11 +23,12 @@ public struct ConsentGrantor: Sendable {
     let partnerCenter: PartnerCenterClient
     let verifier: GrantVerifier?
     let configuration: Configuration
+    let metrics: FlowMetrics
 
     public init(
         partners: PartnerRepository, customers: CustomerRepository,
         consents: ConsentStateRepository, tokens: PartnerTokenProvider, partnerCenter: PartnerCenterClient,
-        verifier: GrantVerifier? = nil, configuration: Configuration = Configuration()
+        verifier: GrantVerifier? = nil, configuration: Configuration = Configuration(), metrics: FlowMetrics = FlowMetrics()
     ) {
         self.partners = partners
         self.customers = customers
@@ -37,6 +38,7 @@ public struct ConsentGrantor: Sendable {
         self.partnerCenter = partnerCenter
         self.verifier = verifier
         self.configuration = configuration
+        self.metrics = metrics
     }
 
     /// Runs the DELETE+POST pair for one customer (`customers.id`) with the newest grant set and

@@ -26,6 +26,10 @@ struct ConsentTask {
     private var renewedToken = false
     /// The last failure came from Partner Center (not the token provider, which records its own).
     private var partnerCenterBlocked = false
+    /// The last failed call, in words, for the task's `last_error`.
+    private var lastFailure: String?
+    /// Time spent waiting for budget slots, which the worker leaves out of a task's service time.
+    private(set) var slotWait: Duration = .zero
 
     init(
         grantor: ConsentGrantor, partner: Partner, customer: Customer, grantSet: GrantSet, action: RunAction = .grant,
@@ -94,9 +98,14 @@ struct ConsentTask {
         return ConsentCallAttempt(call: call, ids: ids, attempt: counted, urlPath: path, payload: call == .post ? payload : nil)
     }
 
-    /// Gets a token, writes the previous step (`pending`) with `*.requested`, makes the call. Returns
+    /// Gets a token, writes the previous step (`pending`) with `*.requested`, waits for the call's
+    /// slot in the shared budget, makes the call and tells the budget how it was answered. Returns
     /// the event for the machine and, when a call went out, the attempt with its answer (nil when
     /// no token could be had).
+    ///
+    /// The slot comes after the write, right before the call: anything between a slot and its
+    /// request (a group-commit wait of a few milliseconds) would bunch calls that were scheduled
+    /// apart, and Partner Center counts requests as they arrive.
     private mutating func perform(_ attempt: ConsentCallAttempt, after pending: StepWrite?) async throws -> (ConsentEvent, ConsentCallAttempt?) {
         let token: Secret<String>
         do {
@@ -106,11 +115,15 @@ struct ConsentTask {
             if let pending { try await apply(pending) }
             return (.tokenFailed(error.reason, errorCode: error.code), nil)
         }
-        // The shared budget first: a call waiting for its slot is not yet requested.
-        try await grantor.configuration.gate?.admit(logger: logger)
         try await grantor.writes.apply(
             customerID: customer.id, change: pending?.change, audit: (pending?.records ?? []) + [trail.requested(attempt)],
             logger: logger)
+        let gate = grantor.configuration.gate
+        let admission = try await gate?.admit(logger: logger)
+        if let admission {
+            slotWait += admission.waited
+            grantor.metrics.slotWait.record(duration: admission.waited)
+        }
         var made = attempt
         let profile = grantor.tokens.profile(for: partner)
         let tenant = customer.tenantID.description
@@ -128,10 +141,16 @@ struct ConsentTask {
                     logger: logger)
             }
         } catch {
-            made.durationMilliseconds = (ContinuousClock.now - started).wholeMilliseconds
+            let elapsed = ContinuousClock.now - started
+            made.durationMilliseconds = elapsed.wholeMilliseconds
             let code = Self.transportCode(error)
             made.errorCode = code
             reports.append(made.report)
+            observe(made, status: nil, retryAfter: nil, latency: elapsed, admission: admission, transportCode: code)
+            if let gate, let admission {
+                await gate.answered(admission, status: nil, retryAfter: nil, latency: elapsed, logger: logger)
+            }
+            lastFailure = "\(attempt.httpMethod) got no answer (\(code))"
             return (failed(attempt.call, .transient(retryAfter: nil), code: code), made)
         }
         let (result, failure) = answer
@@ -140,10 +159,38 @@ struct ConsentTask {
         made.durationMilliseconds = result.duration.wholeMilliseconds
         made.errorCode = failure?.errorCode
         reports.append(made.report)
+        observe(made, status: result.status, retryAfter: failure?.retryAfter, latency: result.duration, admission: admission)
+        if let gate, let admission {
+            await gate.answered(admission, status: result.status, retryAfter: failure?.retryAfter, latency: result.duration, logger: logger)
+        }
         guard let failure else {
             return (attempt.call == .delete ? .deleteSucceeded : .postSucceeded, made)
         }
+        lastFailure = Self.reason(attempt, failure)
         return (await classified(attempt.call, failure), made)
+    }
+
+    /// Counts the call in the metrics.
+    private func observe(
+        _ made: ConsentCallAttempt, status: Int?, retryAfter: TimeInterval?, latency: Duration, admission: ConsentAdmission?,
+        transportCode: String? = nil
+    ) {
+        let metrics = grantor.metrics
+        metrics.consentCalls(method: made.httpMethod, outcome: ConsentCallOutcome(status: status, call: made.call, transportCode: transportCode))
+            .increment()
+        metrics.consentLatency(method: made.httpMethod).record(duration: latency)
+        if status == 429 { metrics.consentThrottled(method: made.httpMethod).increment() }
+    }
+
+    /// One line an operator can act on: the call, Partner Center's status and code, and its words
+    /// (at most 300 characters; Partner Center's descriptions carry no secrets).
+    static func reason(_ attempt: ConsentCallAttempt, _ failure: PartnerCenterFailure) -> String {
+        var text = "\(attempt.httpMethod) answered \(failure.status)"
+        if let code = failure.code { text += " (code \(code))" }
+        if let description = failure.description?.trimmingCharacters(in: .whitespacesAndNewlines), !description.isEmpty {
+            text += ": " + (description.count > 300 ? String(description.prefix(299)) + "…" : description)
+        }
+        return text
     }
 
     private func partnerCenterToken() async throws(PartnerTokenError) -> Secret<String> {
@@ -164,13 +211,9 @@ struct ConsentTask {
             tokenWasFresh = false
             await grantor.tokens.forget(partnerID: partner.id)
         }
+        // A 429 is the budget's business too (`ConsentCallGate.answered`); the task itself waits
+        // at least its Retry-After before trying again.
         var kind = failure.classify(tokenWasFresh: tokenWasFresh)
-        if failure.status == 429, let gate = grantor.configuration.gate {
-            // Every process slows down for this application id, not just this task.
-            var retryAfter: TimeInterval?
-            if case .throttled(let after) = kind { retryAfter = after }
-            await gate.throttled(retryAfter: retryAfter, logger: logger)
-        }
         if case .throttled(let retryAfter) = kind, machine.consecutiveThrottles >= grantor.configuration.maxConsecutiveThrottles {
             kind = .transient(retryAfter: retryAfter)
         }
@@ -217,11 +260,15 @@ struct ConsentTask {
     ) async throws -> ConsentGrantOutcome {
         var extra: [String: String] = [:]
         let result: ConsentGrantOutcome.Result
+        var failure: FailureClass?
         switch outcome {
         case .succeeded: result = .succeeded
-        case .failed: result = .failed
+        case .failed(_, let kind):
+            result = .failed
+            failure = kind
         case .blocked(let reason):
             result = .blocked
+            failure = .partner
             extra["reason"] = reason.rawValue
         }
         let records = trail.records(
@@ -240,7 +287,8 @@ struct ConsentTask {
         logger.debug("consent task finished", metadata: ["cpv.result": "\(result.rawValue)", "cpv.state": "\(step.state.rawValue)"])
         return ConsentGrantOutcome(
             customerID: customer.id, result: result, state: step.state, grantSetVersion: machine.grantSetVersion,
-            errorCode: result == .succeeded ? nil : machine.lastErrorCode, calls: reports, verification: nil)
+            errorCode: result == .succeeded ? nil : machine.lastErrorCode, calls: reports, verification: nil,
+            failure: failure, reason: result == .succeeded ? nil : lastFailure, slotWait: slotWait)
     }
 
     /// `timeout` for a call that got no answer in time, `unreachable` for one that got no connection.

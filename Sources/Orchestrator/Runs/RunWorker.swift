@@ -15,7 +15,8 @@ public struct RunWorker: Service {
     public struct Configuration: Sendable {
         /// Unique per worker: the lease owner written into `run_tasks.lease_owner`.
         public var owner: String
-        /// Tasks in flight at once (`CPV_WORKERS`).
+        /// The most tasks in flight at once (`CPV_WORKERS`). Below it, the number follows the
+        /// budget and the latency Partner Center answers with (`ConcurrencyLimit`).
         public var concurrency: Int
         public var lease: Duration
         /// How often held leases are renewed; well under `lease`.
@@ -46,14 +47,19 @@ public struct RunWorker: Service {
     let grantor: ConsentGrantor
     let configuration: Configuration
     let logger: Logger
+    let metrics: FlowMetrics
     /// Tasks' ends, written together (group commit): one statement per batch instead of per task,
     /// so the run's counter rows are taken once per batch.
     let completions: GroupCommit<TaskCompletionWrite, Bool>
 
-    public init(queue: RunTaskQueue, grantor: ConsentGrantor, configuration: Configuration = Configuration(), logger: Logger) {
+    public init(
+        queue: RunTaskQueue, grantor: ConsentGrantor, configuration: Configuration = Configuration(), metrics: FlowMetrics = FlowMetrics(),
+        logger: Logger
+    ) {
         self.queue = queue
         self.grantor = grantor
         self.configuration = configuration
+        self.metrics = metrics
         var logger = logger
         logger[metadataKey: "cpv.worker"] = "\(configuration.owner)"
         self.logger = logger
@@ -84,22 +90,33 @@ public struct RunWorker: Service {
         }
     }
 
-    /// Free slots worth a claim while tasks are in flight: an eighth of the concurrency.
-    var claimBatch: Int { max(1, configuration.concurrency / 8) }
+    /// What ended a child of the work loop.
+    enum LoopEvent: Sendable {
+        case finished(TaskReport)
+        case timer
+    }
+
+    /// The fleet's budget for the concurrency limit: nil when this worker has none of ours.
+    private func budget() async -> Double? {
+        await grantor.configuration.gate?.currentRate()
+    }
 
     private func workLoop(_ held: HeldLeases) async {
-        // Children return true for a task, false for the idle timer: `next()` then wakes on whichever
-        // comes first, so newly due tasks are not left waiting behind a slow one.
-        await withTaskGroup(of: Bool.self) { group in
+        // Children report a task's end or the idle timer: `next()` then wakes on whichever comes
+        // first, so newly due tasks are not left waiting behind a slow one.
+        await withTaskGroup(of: LoopEvent.self) { group in
             var inFlight = 0
             var timerRunning = false
             var claimFailures = ClaimFailures(idlePoll: configuration.idlePoll)
+            var concurrency = ConcurrencyLimit(maximum: configuration.concurrency)
+            var limit = concurrency.update(budget: await budget())
+            metrics.concurrencyLimit.set(Double(limit))
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 var claimed: [ClaimedTask] = []
-                let free = configuration.concurrency - inFlight
+                let free = limit - inFlight
                 // Claim in batches, not one task per finished task: each claim is a queue scan, and
                 // claiming per slot made it the most expensive statement of a fast run.
-                let claiming = free >= claimBatch || (free > 0 && inFlight == 0)
+                let claiming = free >= max(1, limit / 8) || (free > 0 && inFlight == 0)
                 if claiming {
                     do {
                         claimed = try await withDeadline(configuration.lease) { [queue, configuration, logger] in
@@ -118,12 +135,13 @@ public struct RunWorker: Service {
                     await held.insert(task.id)
                     inFlight += 1
                     group.addTask {
-                        await work(task)
+                        let report = await work(task)
                         await held.remove(task.id)
-                        return true
+                        return .finished(report)
                     }
                 }
-                if !claimed.isEmpty, inFlight < configuration.concurrency { continue }
+                metrics.tasksInFlight.set(Double(inFlight))
+                if !claimed.isEmpty, inFlight < limit { continue }
                 if inFlight == 0 {
                     try? await cancelWhenGracefulShutdown { try await Task.sleep(for: configuration.idlePoll) }
                     continue
@@ -133,15 +151,32 @@ public struct RunWorker: Service {
                     let poll = configuration.idlePoll
                     group.addTask {
                         try? await Task.sleep(for: poll)
-                        return false
+                        return .timer
                     }
                 }
-                if let wasTask = await group.next() {
-                    if wasTask { inFlight -= 1 } else { timerRunning = false }
+                switch await group.next() {
+                case .finished(let report):
+                    inFlight -= 1
+                    metrics.tasksInFlight.set(Double(inFlight))
+                    let before = limit
+                    limit = if let seconds = report.serviceSeconds {
+                        concurrency.taskFinished(seconds: seconds, calls: report.calls, budget: await budget())
+                    } else {
+                        concurrency.update(budget: await budget())
+                    }
+                    if limit != before {
+                        metrics.concurrencyLimit.set(Double(limit))
+                        logger.debug(
+                            "tasks in flight follow the budget",
+                            metadata: ["cpv.limit": "\(limit)", "cpv.task_seconds": "\(String(format: "%.2f", concurrency.taskSeconds))"])
+                    }
+                case .timer: timerRunning = false
+                case nil: break
                 }
             }
             // Graceful shutdown: the tasks in hand finish (their leases are still renewed).
             await group.waitForAll()
+            metrics.tasksInFlight.set(0)
         }
     }
 

@@ -1,3 +1,4 @@
+import ConsentDomain
 import ConsentStore
 import Foundation
 import Logging
@@ -22,29 +23,30 @@ extension RequestPacer: ListingPacer {
 
 /// The listing budget per partner held in a `rate_buckets` row (`listing:<partner id>`), so that
 /// syncs in any number of processes together stay within it (`CPV_LISTING_RATE_LIMIT` per minute).
-/// A 429 blocks the partner's key for its Retry-After and halves the rate, like the consent budget.
+/// The same schedule as the consent budget with a burst of 1 and one request a minute kept spare:
+/// never more than the limit in any 60-second window. A 429 pauses the partner's key for its
+/// Retry-After in every process; there is no controller (listings are rare and short).
 public struct DatabaseListingPacer: ListingPacer {
     let buckets: RateBucketRepository
-    let ratePerSecond: Double
+    let ceiling: Double
 
     public init(buckets: RateBucketRepository, requestsPerMinute: Int) {
         self.buckets = buckets
-        self.ratePerSecond = max(Double(requestsPerMinute) / 60, 0.01)
+        // Burst 1: pages of one listing follow each other anyway; a burst would only let several
+        // processes start together above the budget. One request kept spare for timing.
+        self.ceiling = SlotSchedule.ceiling(limit: max(requestsPerMinute, 3), window: 60, burst: 1, margin: 1)
     }
 
     static func key(_ partnerID: UUID) -> String { "listing:\(partnerID.uuidString.lowercased())" }
 
     public func wait(for partnerID: UUID, logger: Logger) async throws {
-        // Burst 1: pages of one listing follow each other anyway; a burst would only let several
-        // processes start together above the budget.
-        let wait = try await buckets.reserve(key: Self.key(partnerID), ratePerSecond: ratePerSecond, capacity: 1, logger: logger).wait
+        let wait = try await buckets.reserve(key: Self.key(partnerID), ceiling: ceiling, burst: 1, logger: logger).wait
         if wait > .zero { try await Task.sleep(for: wait) }
     }
 
     public func throttled(partnerID: UUID, retryAfter: TimeInterval?, logger: Logger) async {
         do {
-            try await buckets.throttled(
-                key: Self.key(partnerID), retryAfter: retryAfter ?? 1, minimumRate: ratePerSecond / 100, logger: logger)
+            try await buckets.pause(key: Self.key(partnerID), seconds: retryAfter ?? 1, logger: logger)
         } catch {
             logger.warning("could not record a listing 429 in the rate bucket", metadata: ["cpv.error": "\(String(reflecting: error))"])
         }

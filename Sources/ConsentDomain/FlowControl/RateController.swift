@@ -1,0 +1,229 @@
+import Foundation
+
+/// The fleet's consent rate under Partner Center's 429s: additive increase, multiplicative
+/// decrease, decided once per window of slots after its calls were answered. Pure; the governor
+/// keeps it as JSON in the `rate_buckets` row, so every process follows one controller.
+///
+/// What it has to tell apart, and how (docs/runs.md, "Flow control"):
+/// - **Congestion** (we, or we and another client of the same application id, send faster than
+///   the limit lets through): 429s that vanish when we slow down. The rate is cut once per window
+///   of 429s: windows whose calls left before the last cut (`stale`) cannot cut again, as TCP
+///   reduces once per round trip.
+/// - **Sporadic 429s** (Partner Center throttling something else, at a share that does not depend
+///   on our rate): the first time 429s exceed what is known as noise, the rate halves for one
+///   probe (`probeDown`). If the share of 429s does not fall with the rate, they were noise: the
+///   rate comes back and that share becomes the noise floor, above which only a significant excess
+///   (a binomial tail below `significance`) counts as congestion again.
+/// - **Storms** (most calls throttled: an outage, a much lower limit): the rate halves per window
+///   and every process pauses for the window's longest Retry-After; afterwards the rate doubles per
+///   clean window (TCP's slow start) back towards where the storm began, so a fleet throttled at
+///   the ceiling is back near it within about 10 s.
+public struct RateController: Sendable, Equatable, Codable {
+    /// Cut on congestion once congestion was confirmed recently. 0.8 rather than TCP's 0.5: a
+    /// shared budget is found again within a few windows, and a gentle cut keeps the sawtooth's
+    /// mean above 0.9 of what is left to us.
+    public static let decreaseFactor = 0.8
+    /// A window with at least this share of 429s (and at least `stormMinimum` of them) is a storm.
+    public static let stormShare = 0.5
+    public static let stormMinimum = 3
+    /// How long a confirmed congestion is trusted: cuts within it skip the probe-down.
+    public static let confirmationLifetime: TimeInterval = 60
+    /// A probe-down needs this many answered calls at the lower rate (or as many as the window
+    /// before it had), over at most `probeWindows` windows, before it is judged.
+    public static let probeCalls = 40
+    public static let probeWindows = 5
+    /// The one-sided z score the 429 share must fall by, at half the rate, to count as congestion
+    /// (1.64: 5 % of noise taken for congestion, which costs a few windows, not the run).
+    public static let probeZ = 1.64
+    /// Below this, the noise floor is taken as zero: one 429 then counts as congestion.
+    public static let noiseFloorMinimum = 0.02
+    /// The chance that noise alone throttles this many calls, below which a window is congestion.
+    public static let significance = 0.001
+    /// How fast the noise floor falls when windows show less noise (per window).
+    public static let noiseDecay = 0.05
+    /// Below the last congestion point the rate returns to `recoverShare` of it, halving the gap
+    /// per window; it then holds `holdWindows` windows (doubling each time congestion recurs at
+    /// the same rate, up to `maximumHoldWindows`) before creeping past it in steps of
+    /// ceiling / `stepDivisor`, one per round trip.
+    public static let recoverShare = 0.95
+    public static let holdWindows = 3
+    public static let maximumHoldWindows = 60
+    public static let stepDivisor = 100.0
+    /// A congestion point within this fraction of the previous one counts as the same one.
+    public static let sameLimitTolerance = 0.1
+
+    /// The configured budget (calls per second): never exceeded.
+    public private(set) var ceiling: Double
+    /// Never below this, so a throttled fleet still learns when the throttling ends.
+    public private(set) var floor: Double
+    public private(set) var rate: Double
+    /// The 429 share known not to depend on our rate.
+    public private(set) var noise = 0.0
+    /// The rate at the last congestion, while we are below or near it.
+    public private(set) var congestionRate: Double?
+    /// When the rate was last cut: windows that started before it are stale.
+    public private(set) var decreasedAt: Date?
+    /// When the rate was last raised past the congestion point.
+    public private(set) var raisedAt: Date?
+    /// When a probe-down last confirmed congestion.
+    public private(set) var confirmedAt: Date?
+    private var probe: Probe?
+    private var held = 0
+    private var repeats = 0
+    private var step = 0.0
+    /// The last cut was a storm: a storm that goes on keeps the rate where it began as the target.
+    private var storming = false
+    /// Recovering from a storm: the rate doubles per window instead of halving the gap.
+    private var slowStart = false
+
+    /// A probe-down under way: the window that started it, and what the windows at the lower rate saw.
+    struct Probe: Sendable, Equatable, Codable {
+        var rate: Double
+        var calls: Int
+        var throttled: Int
+        var laterCalls = 0
+        var laterThrottled = 0
+        var laterWindows = 0
+    }
+
+    public init(ceiling: Double) {
+        self.ceiling = max(ceiling, 0.01)
+        self.floor = Self.floor(for: self.ceiling)
+        self.rate = self.ceiling
+    }
+
+    /// A changed budget (`CPV_CONSENT_RATE_LIMIT`) applies at once; what was learned stays.
+    public mutating func setCeiling(_ ceiling: Double) {
+        self.ceiling = max(ceiling, 0.01)
+        floor = Self.floor(for: self.ceiling)
+        rate = min(max(rate, floor), self.ceiling)
+    }
+
+    /// A fiftieth of the budget: at 48/s about one call a second still goes out.
+    private static func floor(for ceiling: Double) -> Double { min(ceiling, max(ceiling / 50, 0.01)) }
+
+    /// Decides the rate after `window`, whose calls have all been answered, at `now` (database clock).
+    public mutating func evaluate(_ window: RateWindow, at now: Date) -> RateDecision {
+        guard window.calls > 0 else { return decision(.idle) }
+        if let decreasedAt, window.start < decreasedAt { return decision(.stale) }
+        if probe != nil, let verdict = judgeProbe(window) { return verdict }
+        let floorNoise = noise >= Self.noiseFloorMinimum ? noise : 0
+        let congested = window.throttled > 0 && window.share > floorNoise
+            && (floorNoise == 0 || Self.tail(calls: window.calls, atLeast: window.throttled, share: floorNoise) < Self.significance)
+        if congested { return cut(window, at: now) }
+        if window.share < noise { noise += Self.noiseDecay * (window.share - noise) }
+        return raise(window, at: now)
+    }
+
+    /// Adds a window at the lower rate to the probe; returns a decision while the probe goes on
+    /// or when it finds noise, nil when congestion is confirmed (the window is then judged as usual).
+    private mutating func judgeProbe(_ window: RateWindow) -> RateDecision? {
+        guard var probe else { return nil }
+        probe.laterCalls += window.calls
+        probe.laterThrottled += window.throttled
+        probe.laterWindows += 1
+        if probe.laterCalls < min(probe.calls, Self.probeCalls), probe.laterWindows < Self.probeWindows {
+            self.probe = probe
+            return decision(.probing)
+        }
+        self.probe = nil
+        let before = Double(probe.throttled) / Double(probe.calls)
+        let after = Double(probe.laterThrottled) / Double(probe.laterCalls)
+        let pooled = Double(probe.throttled + probe.laterThrottled) / Double(probe.calls + probe.laterCalls)
+        let error = (max(pooled * (1 - pooled), 1e-9) * (1 / Double(probe.calls) + 1 / Double(probe.laterCalls))).squareRoot()
+        if (before - after) / error < Self.probeZ {
+            // Halving the rate did not lower the share: these 429s are not ours to prevent.
+            noise = max(noise, pooled)
+            rate = max(rate, probe.rate)
+            congestionRate = nil
+            step = 0
+            return decision(.noise)
+        }
+        // Congestion: what is still throttled at half the rate is noise (or the next cut's business).
+        confirmedAt = decreasedAt
+        noise = after
+        return nil
+    }
+
+    private mutating func cut(_ window: RateWindow, at now: Date) -> RateDecision {
+        let storm = window.throttled >= Self.stormMinimum && window.share >= Self.stormShare
+        if !(storm && storming) {
+            // Congestion again at about the same rate: probe past it less often (longer holds).
+            if let previous = congestionRate, abs(rate - previous) <= Self.sameLimitTolerance * previous {
+                repeats += 1
+            } else {
+                repeats = 0
+            }
+            congestionRate = rate
+        }
+        decreasedAt = now
+        held = 0
+        step = 0
+        storming = storm
+        if storm {
+            slowStart = true
+            rate = max(floor, rate / 2)
+            return decision(.storm, pause: window.maxRetryAfter ?? 1)
+        }
+        if let confirmedAt, now.timeIntervalSince(confirmedAt) < Self.confirmationLifetime {
+            self.confirmedAt = now
+            rate = max(floor, rate * Self.decreaseFactor)
+            return decision(.decrease)
+        }
+        probe = Probe(rate: rate, calls: window.calls, throttled: window.throttled)
+        rate = max(floor, rate / 2)
+        return decision(.probeDown)
+    }
+
+    private mutating func raise(_ window: RateWindow, at now: Date) -> RateDecision {
+        let unit = ceiling / Self.stepDivisor
+        storming = false
+        if let limit = congestionRate {
+            let target = Self.recoverShare * limit
+            if rate < target {
+                let grown = slowStart ? rate * 2 : rate + (target - rate) / 2
+                rate = min(target, max(rate + unit, grown))
+                return decision(.recover)
+            }
+            slowStart = false
+            let hold = min(Self.maximumHoldWindows, Self.holdWindows << min(repeats, 5))
+            if held < hold {
+                held += 1
+                return decision(.hold)
+            }
+        }
+        if let raisedAt, window.start < raisedAt { return decision(.wait) }
+        if let limit = congestionRate, rate < (2 - Self.recoverShare) * limit {
+            rate = min(ceiling, rate + unit)
+            raisedAt = now
+            return decision(.creep)
+        }
+        if congestionRate != nil { repeats = 0 }
+        congestionRate = nil
+        guard rate < ceiling else { return decision(.probe) }
+        step = step == 0 ? unit : min(step * 2, ceiling / 4)
+        rate = min(ceiling, rate + step)
+        raisedAt = now
+        return decision(.probe)
+    }
+
+    private func decision(_ reason: RateDecision.Reason, pause: TimeInterval? = nil) -> RateDecision {
+        RateDecision(rate: rate, pause: pause, reason: reason)
+    }
+
+    /// P(T ≥ k) for T ~ Binomial(n, p), summed in log space from k upwards until the terms vanish.
+    static func tail(calls n: Int, atLeast k: Int, share p: Double) -> Double {
+        guard k > 0 else { return 1 }
+        guard k <= n, p > 0 else { return 0 }
+        guard p < 1 else { return 1 }
+        let logP = Foundation.log(p), logQ = Foundation.log(1 - p)
+        var total = 0.0
+        for i in k...n {
+            let term = Foundation.exp(lgamma(Double(n + 1)) - lgamma(Double(i + 1)) - lgamma(Double(n - i + 1))
+                + Double(i) * logP + Double(n - i) * logQ)
+            total += term
+            if term < total * 1e-12, Double(i) > Double(n) * p { break }
+        }
+        return min(total, 1)
+    }
+}

@@ -1,0 +1,168 @@
+import CPVTestSupport
+@testable import ConsentDomain
+import Foundation
+import Testing
+
+/// The AIMD controller against model worlds, without I/O: each window is sent at the rate of its
+/// moment and judged two windows later (its calls answered), as the governor does.
+@Suite struct RateControllerTests {
+    static let start = Date(timeIntervalSince1970: 1_800_000_000)
+
+    /// One window of the model: how many calls went and how many came back 429.
+    typealias World = (_ window: Int, _ rate: Double) -> (calls: Int, throttled: Int)
+
+    struct Trace {
+        var rates: [Double] = []
+        var decisions: [RateDecision] = []
+        var calls = 0
+        var throttled = 0
+        var share: Double { calls > 0 ? Double(throttled) / Double(calls) : 0 }
+        func mean(_ range: Range<Int>) -> Double { rates[range].reduce(0, +) / Double(range.count) }
+    }
+
+    /// Sends `windows` windows through `world`; each is judged `lag` windows after it ends.
+    static func drive(_ controller: inout RateController, windows: Int, from first: Int = 0, lag: Int = 1, world: World) -> Trace {
+        var trace = Trace()
+        var sent: [(start: Date, calls: Int, throttled: Int)] = []
+        for index in first..<(first + windows) {
+            let rate = controller.rate
+            trace.rates.append(rate)
+            let (calls, throttled) = world(index - first, rate)
+            trace.calls += calls
+            trace.throttled += throttled
+            sent.append((start.addingTimeInterval(Double(index)), calls, throttled))
+            let now = start.addingTimeInterval(Double(index) + 1.5)
+            while let first = sent.first, first.start.addingTimeInterval(Double(1 + lag)) <= now {
+                sent.removeFirst()
+                let window = RateWindow(start: first.start, calls: first.calls, throttled: first.throttled, maxRetryAfter: 1)
+                trace.decisions.append(controller.evaluate(window, at: now))
+            }
+        }
+        return trace
+    }
+
+    @Test func aCleanBudgetStaysAtTheCeiling() {
+        var controller = RateController(ceiling: 48)
+        let trace = Self.drive(&controller, windows: 100) { _, rate in (Int(rate), 0) }
+        #expect(trace.rates.allSatisfy { $0 == 48 })
+        #expect(!trace.decisions.contains { [.decrease, .probeDown, .storm].contains($0.reason) })
+    }
+
+    @Test func sporadic429sAreLearnedAsNoiseAndLeaveTheRateAtTheCeiling() {
+        // given Partner Center throttling 10 % of calls whatever our rate (with binomial noise)
+        var controller = RateController(ceiling: 48)
+        var random = SeededRandom(seed: 7)
+        let trace = Self.drive(&controller, windows: 120) { _, rate in
+            let calls = Int(rate.rounded())
+            return (calls, (0..<calls).filter { _ in Double.random(in: 0..<1, using: &random) < 0.1 }.count)
+        }
+
+        // then one probe-down at most found it was noise, and the rate stayed near the ceiling
+        #expect(trace.decisions.filter { $0.reason == .probeDown }.count <= 2)
+        #expect(trace.decisions.contains { $0.reason == .noise })
+        #expect(abs(controller.noise - 0.1) < 0.04, "noise \(controller.noise)")
+        #expect(trace.mean(20..<120) >= 0.95 * 48, "mean rate \(trace.mean(20..<120))")
+    }
+
+    @Test func anotherConsumerTakingPartOfTheBudgetIsSharedWithFew429s() {
+        // given a limit that leaves us 30 calls/s: whatever we send above it is refused
+        var controller = RateController(ceiling: 48)
+        let trace = Self.drive(&controller, windows: 200) { _, rate in
+            let calls = Int(rate.rounded())
+            return (calls, max(0, calls - 30))
+        }
+
+        // then after the first seconds the rate settles just under 30, with under 2 % of calls throttled
+        let settled = trace.mean(20..<200)
+        #expect(settled >= 0.9 * 30 && settled <= 30.5, "settled at \(settled)")
+        let late = (20..<200).reduce(into: (calls: 0, throttled: 0)) { sums, index in
+            let calls = Int(trace.rates[index].rounded())
+            sums.calls += calls
+            sums.throttled += max(0, calls - 30)
+        }
+        #expect(Double(late.throttled) / Double(late.calls) < 0.02, "\(late.throttled) of \(late.calls) throttled")
+    }
+
+    @Test func aStormHalvesThePausesAndRecoversWithinAboutTenSeconds() {
+        // given 90 % of calls throttled for five seconds
+        var controller = RateController(ceiling: 48)
+        let trace = Self.drive(&controller, windows: 40) { index, rate in
+            let calls = max(Int(rate.rounded()), 1)
+            return (calls, (5..<10).contains(index) ? Int((0.9 * Double(calls)).rounded()) : 0)
+        }
+
+        // then the fleet paused for the Retry-After and backed off hard
+        let storms = trace.decisions.filter { $0.reason == .storm }
+        #expect(!storms.isEmpty)
+        #expect(storms.allSatisfy { $0.pause == 1 })
+        #expect(trace.rates.min()! <= 12)
+        // and within 12 windows of the last throttled window being judged it is back near the ceiling
+        let lastThrottledSent = 9
+        #expect(trace.rates[(lastThrottledSent + 2 + 12)...].allSatisfy { $0 >= 0.95 * 48 }, "\(trace.rates)")
+    }
+
+    @Test func windowsSentBeforeACutCannotCutAgain() {
+        // given a cut after a throttled window
+        var controller = RateController(ceiling: 48)
+        let cutAt = Self.start.addingTimeInterval(10)
+        let first = controller.evaluate(RateWindow(start: Self.start.addingTimeInterval(8), calls: 48, throttled: 10), at: cutAt)
+        #expect(first.reason == .probeDown)
+
+        // when a window that started before the cut reports throttling too
+        let second = controller.evaluate(RateWindow(start: Self.start.addingTimeInterval(9), calls: 48, throttled: 20), at: cutAt + 1)
+
+        // then it is stale: one cut per window of 429s
+        #expect(second.reason == .stale)
+        #expect(controller.rate == 24)
+    }
+
+    @Test func noiseThatStopsIsForgottenAndOne429CountsAgain() {
+        // given a controller that learned 10 % of noise
+        var controller = RateController(ceiling: 48)
+        var random = SeededRandom(seed: 11)
+        _ = Self.drive(&controller, windows: 60) { _, rate in
+            let calls = Int(rate.rounded())
+            return (calls, (0..<calls).filter { _ in Double.random(in: 0..<1, using: &random) < 0.1 }.count)
+        }
+        #expect(controller.noise > 0.05)
+
+        // when the noise stops for a while
+        _ = Self.drive(&controller, windows: 80, from: 60) { _, rate in (Int(rate.rounded()), 0) }
+
+        // then the floor fell below 2 %, where a single 429 is congestion again
+        #expect(controller.noise < RateController.noiseFloorMinimum)
+        let decision = controller.evaluate(
+            RateWindow(start: Self.start.addingTimeInterval(200), calls: 48, throttled: 1), at: Self.start.addingTimeInterval(202))
+        #expect([.probeDown, .decrease].contains(decision.reason))
+    }
+
+    @Test func aChangedCeilingAppliesAtOnce() {
+        var controller = RateController(ceiling: 48)
+        controller.setCeiling(20)
+        #expect(controller.rate == 20)
+        controller.setCeiling(48)
+        #expect(controller.rate == 20)
+    }
+
+    @Test func theControllerSurvivesItsJSONRoundTrip() throws {
+        // given a controller in the middle of a probe-down (state the database keeps between windows)
+        var controller = RateController(ceiling: 48)
+        _ = controller.evaluate(RateWindow(start: Self.start, calls: 48, throttled: 12), at: Self.start.addingTimeInterval(2))
+
+        // when stored and read back
+        let copy = try JSONDecoder().decode(RateController.self, from: JSONEncoder().encode(controller))
+
+        // then it is the same controller
+        #expect(copy == controller)
+    }
+
+    @Test func theBinomialTailMatchesItsClosedForms() {
+        #expect(abs(RateController.tail(calls: 10, atLeast: 1, share: 0.1) - (1 - pow(0.9, 10))) < 1e-12)
+        #expect(abs(RateController.tail(calls: 10, atLeast: 10, share: 0.5) - pow(0.5, 10)) < 1e-12)
+        #expect(RateController.tail(calls: 48, atLeast: 0, share: 0.1) == 1)
+        #expect(RateController.tail(calls: 48, atLeast: 49, share: 0.1) == 0)
+        // 10 % noise over 48 calls: 14 throttled is significant, 12 is not
+        #expect(RateController.tail(calls: 48, atLeast: 14, share: 0.1) < RateController.significance)
+        #expect(RateController.tail(calls: 48, atLeast: 12, share: 0.1) > RateController.significance)
+    }
+}
