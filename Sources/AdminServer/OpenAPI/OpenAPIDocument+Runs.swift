@@ -153,6 +153,7 @@ extension OpenAPIDocument {
                 nextAttemptAt: {type: string, format: date-time}
                 lastErrorCode: {type: string}
                 lastError: {type: string}
+                failureClass: {type: string, enum: [transient, customer, partner, internal], description: "what kind of failure the last error was: transient ones are retried, customer-level ones fail at once, partner-level ones block the partner's tasks"}
                 finishedAt: {type: string, format: date-time}
               example: {id: 9, runID: 0b7d6a52-0000-4000-8000-000000000001, customerID: 42, partnerID: 6f1c2f4e-0000-4000-8000-00000000dead, priority: 0, status: pending, attempts: 0, nextAttemptAt: "2026-01-01T00:00:00Z"}
 

@@ -77,21 +77,23 @@ public struct RunTaskRecord: Sendable, Equatable, Codable {
     public var nextAttemptAt: Date
     public var lastErrorCode: String?
     public var lastError: String?
+    /// What kind of failure the last error was (transient, customer, partner, internal).
+    public var failureClass: FailureClass?
     public var finishedAt: Date?
 
     static let columns = """
         id, run_id, customer_id, partner_id, priority, status, attempts, lease_owner, lease_expires_at,
-        next_attempt_at, last_error_code, last_error, finished_at
+        next_attempt_at, last_error_code, last_error, failure_class, finished_at
         """
 
-    typealias Tuple = (Int64, UUID, Int64, UUID, Int16, String, Int32, String?, Date?, Date, String?, String?, Date?)
+    typealias Tuple = (Int64, UUID, Int64, UUID, Int16, String, Int32, String?, Date?, Date, String?, String?, String?, Date?)
 
     static func decode(_ row: Tuple) throws -> RunTaskRecord {
         guard let status = RunTaskStatus(rawValue: row.5) else { throw RunStoreError.corruptTask(row.0) }
         return RunTaskRecord(
             id: row.0, runID: row.1, customerID: row.2, partnerID: row.3, priority: Int(row.4), status: status,
             attempts: Int(row.6), leaseOwner: row.7, leaseExpiresAt: row.8, nextAttemptAt: row.9, lastErrorCode: row.10,
-            lastError: row.11, finishedAt: row.12)
+            lastError: row.11, failureClass: row.12.flatMap(FailureClass.init(rawValue:)), finishedAt: row.13)
     }
 }
 
