@@ -169,7 +169,10 @@ let package = Package(
         ),
         .testTarget(
             name: "OrchestratorTests",
-            dependencies: ["Orchestrator", "PartnerCenterSimulator", "CPVTestSupport"],
+            dependencies: [
+                "Orchestrator", "PartnerCenterSimulator", "CPVTestSupport",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

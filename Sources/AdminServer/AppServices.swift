@@ -84,7 +84,8 @@ public struct AppServices: Sendable {
             keyVault = vault
             tokenStore = KeyVaultRefreshTokenStore(repository: partners, vault: vault, sealer: sealer)
         }
-        tokenProvider = PartnerTokenProvider(repository: partners, store: tokenStore, entra: entra, overrides: overrides)
+        tokenProvider = PartnerTokenProvider(
+            repository: partners, store: tokenStore, entra: entra, overrides: overrides, metrics: flowMetrics)
         partnerCenter = PartnerCenterClient(http: http)
         onboarding = PartnerOnboarding(
             repository: partners, store: tokenStore, entra: entra, overrides: overrides, clientID: applicationID.description,
@@ -111,6 +112,7 @@ public struct AppServices: Sendable {
         if configuration.driftRunIntervalMinutes > 0 {
             services.append(DriftRunScheduler(runs: runs, interval: .seconds(configuration.driftRunIntervalMinutes * 60), logger: logger))
         }
+        services.append(RunMetricsSampler(runs: runs, metrics: flowMetrics, logger: logger))
         return services
     }
 }

@@ -30,18 +30,20 @@ public actor PartnerTokenProvider {
     let overrides: CloudProfile.Overrides
     /// Entra's SDKs refresh 30 s ahead and CIPP 120 s; five minutes also covers a slow batch.
     let refreshMargin: TimeInterval
+    let metrics: FlowMetrics
     private var cache: [CacheKey: CachedToken] = [:]
     private let lock = KeyedLock<UUID>()
 
     public init(
         repository: PartnerRepository, store: any RefreshTokenStore, entra: EntraTokenClient, overrides: CloudProfile.Overrides,
-        refreshMargin: TimeInterval = 300
+        refreshMargin: TimeInterval = 300, metrics: FlowMetrics = FlowMetrics()
     ) {
         self.repository = repository
         self.store = store
         self.entra = entra
         self.overrides = overrides
         self.refreshMargin = refreshMargin
+        self.metrics = metrics
     }
 
     public nonisolated func profile(for partner: Partner) -> CloudProfile {
@@ -103,6 +105,7 @@ public actor PartnerTokenProvider {
                 profile: profile(for: partner), tenant: key.tenant, grant: .refreshToken(refreshToken), scope: key.scope, logger: logger)
         } catch {
             let failure = PartnerTokenError(reason: error.reason, code: Self.code(of: error), message: error.description)
+            metrics.tokenRedemptions(outcome: failure.reason.rawValue).increment()
             // A dead refresh token is the partner's problem wherever it was redeemed; a missing
             // consent in a customer tenant is only that customer's.
             if failure.reason.requiresPartnerReconsent || (failure.reason == .transient && key.tenant == partner.tenantID.description) {
@@ -114,6 +117,7 @@ public actor PartnerTokenProvider {
             logger.warning("refresh token redemption failed", metadata: ["cpv.error": "\(failure)"])
             throw failure
         }
+        metrics.tokenRedemptions(outcome: "succeeded").increment()
         if let rotated = response.refreshToken {
             let written: Bool
             do {

@@ -11,17 +11,18 @@ extension GrantorHarness {
 
     /// A worker with short leases and polls, so tests move at the simulator's pace.
     func worker(
-        owner: String, concurrency: Int = 8, lease: Duration = .seconds(5), gate: (any ConsentCallGate)? = nil
+        owner: String, concurrency: Int = 8, lease: Duration = .seconds(5), gate: (any ConsentCallGate)? = nil,
+        metrics: FlowMetrics = FlowMetrics()
     ) -> RunWorker {
         RunWorker(
             queue: queue,
             grantor: ConsentGrantor(
                 partners: partners, customers: customers, consents: consents, tokens: tokens,
-                partnerCenter: partnerCenter, configuration: .init(backoff: Self.fastBackoff, gate: gate)),
+                partnerCenter: partnerCenter, configuration: .init(backoff: Self.fastBackoff, gate: gate), metrics: metrics),
             configuration: .init(
                 owner: owner, concurrency: concurrency, lease: lease, heartbeat: .milliseconds(500),
                 idlePoll: .milliseconds(50), maxAttempts: 5, backoff: Self.fastBackoff),
-            logger: logger)
+            metrics: metrics, logger: logger)
     }
 
     /// Runs `workers` until `done` holds or `timeout` passes, then shuts them down gracefully.
