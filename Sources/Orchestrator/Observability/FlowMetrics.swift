@@ -53,6 +53,8 @@ public struct FlowMetrics: Sendable {
     var tasksInFlight: Meter { Meter(label: "cpv_run_tasks_in_flight", factory: factory) }
     /// `cpv_run_concurrency_limit`: how many it may work on (adaptive, at most `CPV_WORKERS`).
     var concurrencyLimit: Meter { Meter(label: "cpv_run_concurrency_limit", factory: factory) }
+    /// `cpv_run_concurrency_maximum`: `CPV_WORKERS`, the limit's upper bound.
+    var concurrencyMaximum: Meter { Meter(label: "cpv_run_concurrency_maximum", factory: factory) }
 
     /// `cpv_run_tasks_finished_total{status, failure_class}`: tasks ended by this process.
     func tasksFinished(status: String, failure: FailureClass?) -> Counter {

@@ -111,6 +111,7 @@ public struct RunWorker: Service {
             var concurrency = ConcurrencyLimit(maximum: configuration.concurrency)
             var limit = concurrency.update(budget: await budget())
             metrics.concurrencyLimit.set(Double(limit))
+            metrics.concurrencyMaximum.set(Double(configuration.concurrency))
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 var claimed: [ClaimedTask] = []
                 let free = limit - inFlight
