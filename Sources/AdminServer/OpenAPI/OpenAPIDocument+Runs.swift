@@ -131,12 +131,14 @@ extension OpenAPIDocument {
                 ratePerSecond: {type: number}
                 etaSeconds: {type: number}
                 failures: {type: object, additionalProperties: {type: integer}}
+                failureClasses: {type: object, additionalProperties: {type: integer}, description: "failed and blocked tasks by failure class: transient, customer, partner, internal"}
               example:
                 run: {id: 0b7d6a52-0000-4000-8000-000000000001, action: grant, scope: {drift: true}, dryRun: false, status: running, requestedBy: "staff:alice", totalTasks: 10, createdAt: "2026-01-01T00:00:00Z"}
                 counts: {succeeded: 6, pending: 3, failed: 1}
                 ratePerSecond: 0.5
                 etaSeconds: 6
                 failures: {"CPV-403": 1}
+                failureClasses: {customer: 1}
             RunTask:
               type: object
               required: [id, runID, customerID, partnerID, priority, status, attempts, nextAttemptAt]

@@ -57,6 +57,8 @@ public struct RunProgress: Sendable, Equatable, Codable {
     public var etaSeconds: Double?
     /// Failed and blocked tasks by their last error code.
     public var failures: [String: Int]
+    /// Failed and blocked tasks by failure class (transient, customer, partner, internal).
+    public var failureClasses: [String: Int] = [:]
 
     public var finished: Int {
         RunTaskStatus.allCases.filter(\.isFinished).reduce(0) { $0 + (counts[$1.rawValue] ?? 0) }

@@ -159,6 +159,13 @@ public struct RunRepository: Sendable {
             WHERE run_id = \(id) AND status IN ('failed', 'blocked') GROUP BY 1
             """, logger: logger
         ).decode((String, Int64).self) { failures[code] = Int(count) }
+        var classes: [String: Int] = [:]
+        for try await (failure, count) in try await client.query(
+            """
+            SELECT coalesce(failure_class, 'unknown'), count(*) FROM run_tasks
+            WHERE run_id = \(id) AND status IN ('failed', 'blocked') GROUP BY 1
+            """, logger: logger
+        ).decode((String, Int64).self) { classes[failure] = Int(count) }
         // Over the last minute, or since the run started when that is shorter: a run 20 s old
         // that finished 6,000 tasks goes at 300/s, not at 6,000 / 60 = 100/s.
         var rate = 0.0
@@ -170,7 +177,8 @@ public struct RunRepository: Sendable {
             WHERE r.id = \(id) GROUP BY r.started_at
             """, logger: logger
         ).decode((Int64, Double).self) { rate = Double(finished) / seconds }
-        var progress = RunProgress(run: run, counts: counts, ratePerSecond: rate, etaSeconds: nil, failures: failures)
+        var progress = RunProgress(
+            run: run, counts: counts, ratePerSecond: rate, etaSeconds: nil, failures: failures, failureClasses: classes)
         let remaining = run.totalTasks - progress.finished
         if progress.ratePerSecond > 0 { progress.etaSeconds = Double(max(remaining, 0)) / progress.ratePerSecond }
         return progress

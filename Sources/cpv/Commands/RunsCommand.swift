@@ -44,6 +44,7 @@ struct RunsCommand: AsyncParsableCommand {
                 text += "\nrate/s    " + APIOutput.text(progress["ratePerSecond"])
                 text += "\neta s     " + APIOutput.text(progress["etaSeconds"])
                 text += "\nfailures  " + APIOutput.text(progress["failures"])
+                text += "\nclasses   " + APIOutput.text(progress["failureClasses"])
                 return text
             }
         }
@@ -63,7 +64,7 @@ struct RunsCommand: AsyncParsableCommand {
                     APIOutput.objects($0["tasks"]),
                     [
                         .init("id"), .init("customer", "customerID"), .init("partner", "partnerID"), .init("status"),
-                        .init("attempts"), .init("error", "lastErrorCode"), .init("finished", "finishedAt"),
+                        .init("attempts"), .init("error", "lastErrorCode"), .init("class", "failureClass"), .init("finished", "finishedAt"),
                     ])
             }
         }
