@@ -13,8 +13,8 @@ public struct CallRecord: Codable, Sendable, Equatable {
     public var msCorrelationId: String?
     public var startedAt: Double
     public var endedAt: Double
-    /// The fault that answered instead of the route (`throttle`, `failure`, `hang`), nil for a real
-    /// answer: tests tell an injected 429 from one of the rate limiter.
+    /// The fault that answered instead of the route (`throttle`, `storm`, `failure`, `hang`), nil for a
+    /// real answer (the rate limiter's 429s included): tests tell an injected 429 from the limiter's.
     public var injected: String? = nil
 }
 

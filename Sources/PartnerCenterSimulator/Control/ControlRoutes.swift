@@ -17,10 +17,15 @@ struct ControlRoutes: Sendable {
         router.get("/_sim/faults") { _, _ in HTTPResponses.json(self.state.faults) }
         router.put("/_sim/faults") { request, _ in
             var request = request
-            guard let body = try? await request.collectBody(upTo: 1 << 20),
-                  var faults = try? JSONDecoder().decode(SimulatorFaults.self, from: Data(buffer: body)),
-                  let switches = try? JSONDecoder().decode(RateLimitSwitch.self, from: Data(buffer: body))
-            else { return HTTPResponses.text("body must be a SimulatorFaults JSON object", status: .badRequest) }
+            guard let body = try? await request.collectBody(upTo: 1 << 20) else { return Self.refusal("invalid_faults", "the body is too large") }
+            var faults: SimulatorFaults
+            let switches: RateLimitSwitch
+            do {
+                faults = try JSONDecoder().decode(SimulatorFaults.self, from: Data(buffer: body))
+                switches = try JSONDecoder().decode(RateLimitSwitch.self, from: Data(buffer: body))
+            } catch {
+                return Self.refusal("invalid_faults", "body must be a SimulatorFaults JSON object: \(Self.reason(error))")
+            }
             // Leaving `rateLimitsEnabled` out keeps what the simulator was started with (e.g. --no-rate-limits).
             faults.rateLimitsEnabled = switches.rateLimitsEnabled ?? self.state.initialFaults.rateLimitsEnabled
             self.state.setFaults(faults)
@@ -64,6 +69,7 @@ struct ControlRoutes: Sendable {
             else { return HTTPResponses.text("body must be {\"clientId\", \"userPrincipalName\"} of a known app and user", status: .badRequest) }
             return HTTPResponses.json(RefreshTokenAnswer(refreshToken: token))
         }
+        registerLimits(on: router)
         router.post("/_sim/reset") { _, _ in
             await self.state.reset()
             return HTTPResponses.empty(.noContent)

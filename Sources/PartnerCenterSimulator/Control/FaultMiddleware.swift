@@ -1,54 +1,56 @@
 import Foundation
 import Hummingbird
 
-/// Applies latency, forced 429s, 5xx answers and hangs before a request reaches its route, and
-/// records every call (start and end time included) in the call log. Control calls are exempt.
+/// In front of every Microsoft route, in this order: counts consent calls in the rate limiter (on
+/// arrival, so every call counts whatever its fate), decides the injected faults, applies latency,
+/// then answers the limiter's 429, the fault, or the route's answer; and records the call in the
+/// call log and the statistics. Control calls are exempt.
+///
+/// Latency comes after the limiter: it models the time Partner Center takes to answer, and letting it
+/// reorder arrivals at the limiter would make the limit depend on the latency setting.
 struct FaultMiddleware: RouterMiddleware {
     typealias Context = BasicRequestContext
     let state: SimulatorState
-
-    enum Injected: Equatable {
-        case throttle(retryAfter: Int)
-        case failure(status: Int)
-        case hang
-    }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
         let group = EndpointGroup.of(path: path)
         if group == .control { return try await next(request, context) }
         let started = Date().timeIntervalSince1970
-        let response: Response
-        let (latency, injected) = state.updateFaults { faults -> (LatencyFault?, Injected?) in
-            (faults.latency[group], Self.decide(&faults, group: group))
+        let now = state.clock.now()
+        let dice = state.random.dice()
+        let isConsentCall = group == .partnerCenter && ConsentCall.matches(method: request.method, path: path)
+        let limiterRetryAfter = isConsentCall ? state.admitConsentCall(request, at: now) : nil
+        // Decided for every call, refused or not, so a fraction is a share of all calls at any load.
+        let (latency, injected) = state.faultStore.withLock { faults -> (LatencyFault?, InjectedFault?) in
+            (faults.latency[group], InjectedFault.decide(&faults, group: group, now: now.timeIntervalSince1970, dice: dice))
         }
+        // The limiter stands in front of everything else: a call it refuses goes no further.
+        let cause: AnswerCause = if limiterRetryAfter != nil { .limiter } else if let injected { .injected(injected) } else { .route }
+        let response: Response
         do {
-            response = try await faulted(request, context: context, group: group, latency: latency, injected: injected, next: next)
+            if let latency { try? await Task.sleep(for: .milliseconds(latency.milliseconds(dice.latency.0, dice.latency.1, dice.latency.2))) }
+            response = try await answer(request, context: context, group: group, limiterRetryAfter: limiterRetryAfter, cause: cause, next: next)
         } catch {
-            record(
-                request, group: group, path: path, status: (error as? any HTTPResponseError)?.status.code ?? 500, started: started,
-                injected: injected)
+            let status = (error as? any HTTPResponseError)?.status.code ?? 500
+            record(request, group: group, path: path, status: status, started: started, cause: cause, consentCall: isConsentCall)
             throw error
         }
-        record(request, group: group, path: path, status: response.status.code, started: started, injected: injected)
+        record(request, group: group, path: path, status: response.status.code, started: started, cause: cause, consentCall: isConsentCall)
         return response
     }
 
-    private func faulted(
-        _ request: Request, context: Context, group: EndpointGroup, latency: LatencyFault?, injected: Injected?,
+    private func answer(
+        _ request: Request, context: Context, group: EndpointGroup, limiterRetryAfter: Int?, cause: AnswerCause,
         next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        if let latency {
-            let jitter = latency.jitterMilliseconds > 0 ? Int.random(in: 0...latency.jitterMilliseconds) : 0
-            try? await Task.sleep(for: .milliseconds(latency.fixedMilliseconds + jitter))
-        }
+        if let limiterRetryAfter { return PartnerCenterCall(request).throttled(limiterRetryAfter) }
+        guard case .injected(let injected) = cause else { return try await next(request, context) }
         switch injected {
-        case .none:
-            return try await next(request, context)
-        case .throttle(let retryAfter):
+        case .throttle(let retryAfter), .storm(let retryAfter):
+            if group == .partnerCenter { return PartnerCenterCall(request).throttled(retryAfter) }
             var headers = HTTPFields()
             headers[.retryAfter] = "\(retryAfter)"
-            if group == .partnerCenter { return PartnerCenterCall(request).throttled(retryAfter) }
             return HTTPResponses.json(ThrottleBody(retryAfter: retryAfter), status: .tooManyRequests, headers: headers)
         case .failure(let status):
             return failureResponse(request, group: group, status: status)
@@ -56,30 +58,6 @@ struct FaultMiddleware: RouterMiddleware {
             await state.hangGate.hang(seconds: state.options.hangSeconds)
             return HTTPResponses.empty(.gatewayTimeout)
         }
-    }
-
-    /// Consumes "next N" counters and rolls the dice for fractions, under the faults lock.
-    static func decide(_ faults: inout SimulatorFaults, group: EndpointGroup) -> Injected? {
-        if var hang = faults.hangs[group] {
-            if let n = hang.next, n > 0 {
-                hang.next = n - 1
-                faults.hangs[group] = hang
-                return .hang
-            }
-            if let f = hang.fraction, Double.random(in: 0..<1) < f { return .hang }
-        }
-        if var throttle = faults.throttles[group] {
-            if let n = throttle.next, n > 0 {
-                throttle.next = n - 1
-                faults.throttles[group] = throttle
-                return .throttle(retryAfter: max(1, throttle.retryAfterSeconds))
-            }
-            if let f = throttle.fraction, Double.random(in: 0..<1) < f { return .throttle(retryAfter: max(1, throttle.retryAfterSeconds)) }
-        }
-        if let failure = faults.failures[group], Double.random(in: 0..<1) < failure.fraction {
-            return .failure(status: failure.status)
-        }
-        return nil
     }
 
     private func failureResponse(_ request: Request, group: EndpointGroup, status: Int) -> Response {
@@ -98,15 +76,13 @@ struct FaultMiddleware: RouterMiddleware {
         }
     }
 
-    private func record(_ request: Request, group: EndpointGroup, path: String, status: Int, started: Double, injected: Injected?) {
+    private func record(
+        _ request: Request, group: EndpointGroup, path: String, status: Int, started: Double, cause: AnswerCause, consentCall: Bool
+    ) {
         let ended = Date().timeIntervalSince1970
         let customerId = Self.customerId(in: path)
-        let fault: String? = switch injected {
-        case .none: nil
-        case .throttle: "throttle"
-        case .failure: "failure"
-        case .hang: "hang"
-        }
+        let fault: String? = if case .injected(let injected) = cause { injected.label } else { nil }
+        if consentCall { state.recordConsentAnswer(status: status, cause: cause) }
         state.callLog.append { sequence in
             CallRecord(sequence: sequence, group: group, method: request.method.rawValue, path: path, status: status, customerId: customerId,
                        msRequestId: request.headers[.msRequestId], msCorrelationId: request.headers[.msCorrelationId],

@@ -18,8 +18,13 @@ public struct SimulatorFaults: Codable, Sendable, Equatable {
     public var latency: [EndpointGroup: LatencyFault] = [:]
     /// A fraction of requests answered 500/503 without doing anything.
     public var failures: [EndpointGroup: FailureFault] = [:]
-    /// Forced 429s: the next N requests and/or a fraction of all, with a given Retry-After.
+    /// Forced 429s: the next N requests and/or a fraction of all (decided per call, whatever the
+    /// load), with a given Retry-After.
     public var throttles: [EndpointGroup: ThrottleFault] = [:]
+    /// A fraction of the group's calls answered 429 for a time span from the moment it is set.
+    public var storms: [EndpointGroup: StormFault] = [:]
+    /// Another client of the same application spending part of its consent budget.
+    public var otherConsumer: OtherConsumerFault?
     /// Requests that are never answered within any reasonable client deadline.
     public var hangs: [EndpointGroup: CountOrFraction] = [:]
     /// Partner tenant id → AADSTS code every refresh token of that partner now fails with
@@ -41,7 +46,7 @@ public struct SimulatorFaults: Codable, Sendable, Equatable {
     public init() {}
 
     private enum CodingKeys: String, CodingKey {
-        case latency, failures, throttles, hangs, deadRefreshTokens, forbiddenCustomers, failPostAfterDelete, conflictOnPost, authorizeError, rateLimitsEnabled
+        case latency, failures, throttles, storms, otherConsumer, hangs, deadRefreshTokens, forbiddenCustomers, failPostAfterDelete, conflictOnPost, authorizeError, rateLimitsEnabled
     }
 
     // Every field is optional in JSON so control calls can send only what they change.
@@ -50,6 +55,8 @@ public struct SimulatorFaults: Codable, Sendable, Equatable {
         latency = try c.decodeIfPresent([EndpointGroup: LatencyFault].self, forKey: .latency) ?? [:]
         failures = try c.decodeIfPresent([EndpointGroup: FailureFault].self, forKey: .failures) ?? [:]
         throttles = try c.decodeIfPresent([EndpointGroup: ThrottleFault].self, forKey: .throttles) ?? [:]
+        storms = try c.decodeIfPresent([EndpointGroup: StormFault].self, forKey: .storms) ?? [:]
+        otherConsumer = try c.decodeIfPresent(OtherConsumerFault.self, forKey: .otherConsumer)
         hangs = try c.decodeIfPresent([EndpointGroup: CountOrFraction].self, forKey: .hangs) ?? [:]
         deadRefreshTokens = try c.decodeIfPresent([String: Int].self, forKey: .deadRefreshTokens) ?? [:]
         forbiddenCustomers = try c.decodeIfPresent(Set<String>.self, forKey: .forbiddenCustomers) ?? []
@@ -57,17 +64,6 @@ public struct SimulatorFaults: Codable, Sendable, Equatable {
         conflictOnPost = try c.decodeIfPresent([String: Int].self, forKey: .conflictOnPost) ?? [:]
         authorizeError = try c.decodeIfPresent(AuthorizeErrorFault.self, forKey: .authorizeError)
         rateLimitsEnabled = try c.decodeIfPresent(Bool.self, forKey: .rateLimitsEnabled) ?? true
-    }
-}
-
-/// Delay added before a group's requests are routed: `fixed` plus a uniform random `0...jitter`.
-public struct LatencyFault: Codable, Sendable, Equatable {
-    public var fixedMilliseconds: Int
-    public var jitterMilliseconds: Int
-
-    public init(fixedMilliseconds: Int, jitterMilliseconds: Int = 0) {
-        self.fixedMilliseconds = fixedMilliseconds
-        self.jitterMilliseconds = jitterMilliseconds
     }
 }
 

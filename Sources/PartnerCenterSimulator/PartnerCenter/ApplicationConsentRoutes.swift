@@ -2,6 +2,8 @@ import Foundation
 import Hummingbird
 
 /// `POST /v1/customers/{id}/applicationconsents` and `DELETE .../applicationconsents/{appId}` (§6).
+/// The rate limit is not here: `FaultMiddleware` counts every consent call on arrival, before any
+/// check, and answers the limiter's 429 itself.
 struct ApplicationConsentRoutes: Sendable {
     let state: SimulatorState
 
@@ -10,8 +12,8 @@ struct ApplicationConsentRoutes: Sendable {
         let call = PartnerCenterCall(request)
         let now = state.clock.now()
         let claims: AccessTokenClaims
-        switch admit(request, customerId: customerId, now: now) {
-        case .failure(let refusal): return refusal.response(call)
+        switch preflight(request, customerId: customerId) {
+        case .failure(let error): return call.respond(error.stored)
         case .success(let c): claims = c
         }
         let consent: SimulatedConsent
@@ -36,40 +38,15 @@ struct ApplicationConsentRoutes: Sendable {
 
     func delete(_ request: Request, customerId: String, applicationId: String) async -> Response {
         let call = PartnerCenterCall(request)
-        let now = state.clock.now()
         let claims: AccessTokenClaims
-        switch admit(request, customerId: customerId, now: now) {
-        case .failure(let refusal): return refusal.response(call)
+        switch preflight(request, customerId: customerId) {
+        case .failure(let error): return call.respond(error.stored)
         case .success(let c): claims = c
         }
         guard applicationId.lowercased() == claims.appid?.lowercased() else { return call.respond(PartnerCenterError.appIdMismatch.stored) }
         let key = call.requestIdWasSent ? "DELETE|\(customerId.lowercased())|\(call.requestId)" : nil
         let stored = await state.deleteConsent(customerId: customerId.lowercased(), applicationId: applicationId.lowercased(), idempotencyKey: key)
         return call.respond(stored)
-    }
-
-    /// Why a write was turned away before touching state.
-    private enum Refusal: Error {
-        case error(PartnerCenterError)
-        case throttled(retryAfter: Int)
-
-        func response(_ call: PartnerCenterCall) -> Response {
-            switch self {
-            case .error(let e): call.respond(e.stored)
-            case .throttled(let retryAfter): call.throttled(retryAfter)
-            }
-        }
-    }
-
-    /// The checks every write passes first, in order: caller, customer, then the rate limit (so refused
-    /// calls don't spend rate-limit tokens).
-    private func admit(_ request: Request, customerId: String, now: Date) -> Result<AccessTokenClaims, Refusal> {
-        switch preflight(request, customerId: customerId) {
-        case .failure(let error): return .failure(.error(error))
-        case .success(let claims):
-            if let retryAfter = throttle(claims: claims, now: now) { return .failure(.throttled(retryAfter: retryAfter)) }
-            return .success(claims)
-        }
     }
 
     /// Token (audience, expiry, App+User, MFA) and customer checks shared by POST and DELETE.
@@ -86,16 +63,5 @@ struct ApplicationConsentRoutes: Sendable {
         guard entry.partnerTenantId == claims.tid.lowercased() else { return .failure(.noRelationship(partner: claims.tid, customer: customerId)) }
         if state.faults.forbiddenCustomers.contains(id) { return .failure(.forbiddenCustomer(customerId)) }
         return .success(claims)
-    }
-
-    /// 50 requests per second per application id, POST and DELETE together (§4.4).
-    private func throttle(claims: AccessTokenClaims, now: Date) -> Int? {
-        guard state.faults.rateLimitsEnabled else { return nil }
-        let perSecond = state.options.rateLimits.applicationConsentsPerSecond
-        let key = "consents|\((claims.appid ?? "").lowercased())"
-        if case .throttled(let retryAfter) = state.rateLimiter.take(key: key, capacity: perSecond, perSecond: Double(perSecond), now: now) {
-            return retryAfter
-        }
-        return nil
     }
 }

@@ -75,12 +75,12 @@ struct PartnerCenterRoutes: Sendable {
         return call.respond(StoredResponse(status: 200, body: Array(body)))
     }
 
-    /// 500 requests per minute per partner tenant on the Customer resource (§4.4).
+    /// 500 requests per minute per partner tenant on the Customer resource (§4.4), under the model
+    /// in force. Counted after authentication: the key is the partner tenant the token names.
     private func throttleCustomers(partnerId: String, now: Date) -> Int? {
         guard state.faults.rateLimitsEnabled else { return nil }
-        let perMinute = state.options.rateLimits.customerRequestsPerMinute
-        let decision = state.rateLimiter.take(key: "customers|\(partnerId)", capacity: perMinute, perSecond: Double(perMinute) / 60, now: now)
-        if case .throttled(let retryAfter) = decision { return retryAfter }
+        let decision = state.rateLimiter.admitCustomerRead(partnerKey: partnerId, at: now.timeIntervalSince1970)
+        if case .refused(let retryAfter) = decision { return retryAfter }
         return nil
     }
 }

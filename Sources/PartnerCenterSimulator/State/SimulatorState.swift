@@ -1,15 +1,17 @@
 import Foundation
 
 /// The simulator's mutable world: consents, codes, refresh tokens, used `jti`s, idempotent answers,
-/// Key Vault secrets. Faults, the call log, rate buckets and the clock sit behind their own locks
-/// (nonisolated) because every request reads them.
+/// Key Vault secrets. Faults, the call log, rate limits, statistics, dice and the clock sit behind
+/// their own locks (nonisolated) because every request reads them.
 public actor SimulatorState {
     nonisolated let index: WorldIndex
     public nonisolated let options: SimulatorOptions
     public nonisolated let clock: SimulatorClock
     nonisolated let faultStore: LockedValue<SimulatorFaults>
     nonisolated let callLog: CallLog
-    nonisolated let rateLimiter = RateLimiter()
+    nonisolated let rateLimiter: RateLimiter
+    nonisolated let random: SimulatorRandom
+    nonisolated let consentStats: LockedValue<ConsentStatsRecorder>
     nonisolated let signer = TokenSigner()
     nonisolated let hangGate = HangGate()
     nonisolated let verifiedTokens = VerifiedTokenCache()
@@ -30,8 +32,13 @@ public actor SimulatorState {
         self.index = WorldIndex(world: world)
         self.options = options
         self.clock = clock
-        self.faultStore = LockedValue(Self.initialFaults(options))
+        var startFaults = Self.initialFaults(options)
+        startFaults.stampStarts(now: clock.now().timeIntervalSince1970)
+        self.faultStore = LockedValue(startFaults)
         self.callLog = CallLog(capacity: options.callLogCapacity)
+        self.rateLimiter = RateLimiter(settings: options.rateLimits)
+        self.random = SimulatorRandom(seed: options.randomSeed)
+        self.consentStats = LockedValue(ConsentStatsRecorder(since: clock.now().timeIntervalSince1970))
         var validators: [String: ClientAssertionValidator] = [:]
         for app in world.applications { validators[app.appId.lowercased()] = ClientAssertionValidator(pems: app.certificatePEMs) }
         self.assertionValidators = validators
@@ -63,11 +70,26 @@ public actor SimulatorState {
         return faults
     }
 
-    public nonisolated func setFaults(_ faults: SimulatorFaults) { faultStore.withLock { $0 = faults } }
+    /// Replaces the faults; storms and the other consumer without a start begin now.
+    public nonisolated func setFaults(_ faults: SimulatorFaults) {
+        let now = clock.now().timeIntervalSince1970
+        faultStore.withLock {
+            $0 = faults
+            $0.stampStarts(now: now)
+        }
+    }
 
-    /// Changes faults atomically, e.g. to consume a one-shot setting and learn its value.
+    /// Changes faults atomically, e.g. to consume a one-shot setting and learn its value; storms and
+    /// the other consumer added without a start begin now.
     @discardableResult
-    public nonisolated func updateFaults<R: Sendable>(_ change: (inout SimulatorFaults) -> R) -> R { faultStore.withLock { change(&$0) } }
+    public nonisolated func updateFaults<R: Sendable>(_ change: (inout SimulatorFaults) -> R) -> R {
+        let now = clock.now().timeIntervalSince1970
+        return faultStore.withLock {
+            let result = change(&$0)
+            $0.stampStarts(now: now)
+            return result
+        }
+    }
 
     public nonisolated func calls() -> [CallRecord] { callLog.snapshot() }
 
@@ -85,7 +107,8 @@ public actor SimulatorState {
         consents.filter { !$0.value.isEmpty }.mapValues { $0.values.map(\.consent).sorted { $0.applicationId < $1.applicationId } }
     }
 
-    /// Back to the world as loaded: consents, tokens, secrets, faults, rate buckets, call log and clock.
+    /// Back to the world as loaded: consents, tokens, secrets, faults, rate limits (settings and
+    /// memory), statistics, dice, call log and clock.
     public func reset() {
         clock.reset()
         consents = Self.initialConsents(index, now: clock.now())
@@ -99,6 +122,8 @@ public actor SimulatorState {
         armedPostFailures = [:]
         setFaults(initialFaults)
         rateLimiter.reset()
+        random.reset()
+        resetStats()
         callLog.clear()
     }
 

@@ -40,11 +40,53 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(help: "Customers per partner in the generated world.")
     var customers = 1000
 
-    @Flag(name: .customLong("no-rate-limits"), help: "Switch Partner Center rate limits off.")
-    var noRateLimits = false
+    @Flag(name: .customLong("rate-limits"), inversion: .prefixedNo, help: "Partner Center rate limits on or off (default: on).")
+    var rateLimits: Bool?
 
-    @Option(name: .customLong("latency-ms"), help: "Fixed latency added to every Microsoft endpoint, in milliseconds.")
-    var latencyMs = 0
+    @Option(help: "How the limits are enforced: sliding-window (default), fixed-window or token-bucket.")
+    var limiter: String?
+
+    @Option(name: .customLong("consent-limit"), help: "Consent calls (POST + DELETE) per second per application id (default 50; 0: none).")
+    var consentLimit: Int?
+
+    @Option(name: .customLong("customer-limit"), help: "Customer reads per minute per partner tenant (default 500; 0: none).")
+    var customerLimit: Int?
+
+    @Flag(name: .customLong("count-rejected"), inversion: .prefixedNo, help: "Whether refused calls still occupy the window (default: yes).")
+    var countRejected: Bool?
+
+    @Option(help: "Latency of every Microsoft endpoint: fixed:MS, uniform:MIN:MAX or lognormal:MEDIAN:P99.")
+    var latency: String?
+
+    @Option(name: .customLong("latency-ms"), help: "Fixed latency of every Microsoft endpoint, in milliseconds (same as --latency fixed:MS).")
+    var latencyMs: Int?
+
+    @Option(help: "Rare stalls on every Microsoft endpoint: FRACTION:MS, e.g. 0.001:5000.")
+    var stall: String?
+
+    @Option(name: .customLong("throttle-fraction"), help: "Share of Partner Center calls answered 429 at random, whatever the load.")
+    var throttleFraction: Double?
+
+    @Option(name: .customLong("throttle-retry-after"), help: "Retry-After seconds of those 429s (default 1).")
+    var throttleRetryAfter: Int?
+
+    @Option(name: .customLong("failure-fraction"), help: "Share of Partner Center calls answered with a server error.")
+    var failureFraction: Double?
+
+    @Option(name: .customLong("failure-status"), help: "Status of those errors (default 503).")
+    var failureStatus: Int?
+
+    @Option(help: "A 429 storm on Partner Center from start: FRACTION:SECONDS[:RETRY_AFTER], e.g. 0.5:60:10.")
+    var storm: String?
+
+    @Option(name: .customLong("other-consumer"), help: "Consent calls per second another client of the application makes (counted in its limit).")
+    var otherConsumer: Double?
+
+    @Option(name: .customLong("call-log-capacity"), help: "Calls kept in the /_sim/calls ring (default 10000).")
+    var callLogCapacity: Int?
+
+    @Option(name: .customLong("random-seed"), help: "Seed for the dice of faults and latency, for repeatable runs (default: random).")
+    var randomSeed: UInt64?
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical.")
     var logLevel = "notice"
@@ -52,9 +94,14 @@ struct SimulatorCommand: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "cpv.simulator")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .notice
+        // Flags first: a typo should not wait for a large world file to load.
+        let flags = try overrides()
         let loaded: SimulatorWorld
+        var options = SimulatorOptions()
         if let world {
-            loaded = try SimulatorWorld.load(contentsOf: URL(fileURLWithPath: world))
+            let file = try SimulatorWorldFile.load(contentsOf: URL(fileURLWithPath: world))
+            loaded = file.world
+            options = file.options ?? options
         } else {
             let application = try customApplication()
             switch preset {
@@ -66,17 +113,58 @@ struct SimulatorCommand: AsyncParsableCommand {
                 throw ValidationError("--preset must be generated or demo")
             }
         }
-        var options = SimulatorOptions()
-        options.rateLimits.enabled = !noRateLimits
-        if latencyMs > 0 {
-            for group in EndpointGroup.allCases where group != .control {
-                options.faults.latency[group] = LatencyFault(fixedMilliseconds: latencyMs)
-            }
-        }
+        flags.apply(to: &options)
         try await PartnerCenterSimulator.runStandalone(host: host, port: port, world: loaded, options: options, logger: logger) { url in
             // Unbuffered, so scripts reading a pipe see the URL at once.
             FileHandle.standardOutput.write(Data("simulator listening on \(url)\n".utf8))
         }
+    }
+
+    /// The flags given, as overrides of the world file's options.
+    func overrides() throws -> SimulatorOverrides {
+        var o = SimulatorOverrides()
+        do {
+            o.rateLimitsEnabled = rateLimits
+            if let limiter {
+                guard let model = RateLimitModel(rawValue: limiter) else {
+                    throw ValidationError("--limiter must be one of \(RateLimitModel.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                o.model = model
+            }
+            for (flag, value) in [("--consent-limit", consentLimit), ("--customer-limit", customerLimit), ("--call-log-capacity", callLogCapacity)] {
+                if let value, value < 0 { throw ValidationError("\(flag) must be ≥ 0") }
+            }
+            o.consentLimit = consentLimit
+            o.customerLimit = customerLimit
+            o.countRejected = countRejected
+            if latency != nil && latencyMs != nil { throw ValidationError("give --latency or --latency-ms, not both") }
+            if let latency { o.latency = try SimulatorSpec.latency(latency) }
+            if let latencyMs { o.latency = try SimulatorSpec.latency("fixed:\(latencyMs)") }
+            if let stall { o.stall = try SimulatorSpec.stall(stall) }
+            if let throttleFraction {
+                o.throttle = ThrottleFault(fraction: try SimulatorSpec.fraction(throttleFraction, flag: "--throttle-fraction"),
+                                           retryAfterSeconds: max(1, throttleRetryAfter ?? 1))
+            } else if throttleRetryAfter != nil {
+                throw ValidationError("--throttle-retry-after needs --throttle-fraction")
+            }
+            if let failureFraction {
+                let status = failureStatus ?? 503
+                guard (500...599).contains(status) else { throw ValidationError("--failure-status must be a 5xx status") }
+                o.failure = FailureFault(fraction: try SimulatorSpec.fraction(failureFraction, flag: "--failure-fraction"), status: status)
+            } else if failureStatus != nil {
+                throw ValidationError("--failure-status needs --failure-fraction")
+            }
+            if let storm { o.storm = try SimulatorSpec.storm(storm) }
+            if let otherConsumer {
+                guard otherConsumer >= 0, otherConsumer <= 10_000 else { throw ValidationError("--other-consumer must be between 0 and 10000") }
+                o.otherConsumerCallsPerSecond = otherConsumer
+            }
+            o.callLogCapacity = callLogCapacity
+            o.randomSeed = randomSeed
+        } catch let error as SimulatorSpecError {
+            throw ValidationError(error.description)
+        }
+        return o
     }
 
     /// The application from --app-id/--app-secret-file/--redirect-uri, or nil when none is given
