@@ -12,7 +12,8 @@ import Testing
 @Suite struct RunRoutesTests {
     func app(_ client: PostgresClient, role: StaffRole) -> some ApplicationProtocol {
         let router = Router(context: AppRequestContext.self)
-        RunRoutes(runs: RunRepository(client: client)).register(on: router.group("api/v1").add(middleware: ActAsStaff(role: role)))
+        router.add(middleware: APIErrorMiddleware())
+        RunRoutes(runs: RunRepository(client: client, audit: TestAudit.writer)).register(on: router.group("api/v1").add(middleware: ActAsStaff(role: role)))
         return Application(router: router)
     }
 
@@ -23,7 +24,7 @@ import Testing
             try await app(client, role: .operator).test(.router) { http in
                 // when
                 let json = #"{"scope":{"all":true},"action":"revoke","confirm":"revoke"}"#
-                try await http.execute(uri: "/api/v1/runs", method: .post, body: body(json)) { response in
+                try await http.execute(uri: "/api/v1/runs", method: .post, headers: [.contentType: "application/json"], body: body(json)) { response in
                     // then
                     #expect(response.status == .forbidden)
                 }
@@ -38,7 +39,7 @@ import Testing
                 for value in ["0", "10001", "3000000000"] {
                     // when
                     let json = #"{"scope":{"all":true},"dryRun":true,"maxConcurrency":\#(value)}"#
-                    try await http.execute(uri: "/api/v1/runs", method: .post, body: body(json)) { response in
+                    try await http.execute(uri: "/api/v1/runs", method: .post, headers: [.contentType: "application/json"], body: body(json)) { response in
                         // then
                         #expect(response.status == .badRequest, "maxConcurrency \(value)")
                         #expect(String(buffer: response.body).contains("invalid_max_concurrency"))
@@ -53,7 +54,7 @@ import Testing
             try await app(client, role: .admin).test(.router) { http in
                 // when
                 let json = #"{"scope":{"all":true},"action":"revoke"}"#
-                try await http.execute(uri: "/api/v1/runs", method: .post, body: body(json)) { response in
+                try await http.execute(uri: "/api/v1/runs", method: .post, headers: [.contentType: "application/json"], body: body(json)) { response in
                     // then
                     #expect(response.status == .badRequest)
                     #expect(String(buffer: response.body).contains("\"code\":\"confirmation_required\""))
@@ -67,7 +68,7 @@ import Testing
             try await app(client, role: .operator).test(.router) { http in
                 // when
                 let created = try await http.execute(
-                    uri: "/api/v1/runs", method: .post, body: body(#"{"scope":{"all":true},"dryRun":true}"#))
+                    uri: "/api/v1/runs", method: .post, headers: [.contentType: "application/json"], body: body(#"{"scope":{"all":true},"dryRun":true}"#))
                 let run = try JSONSerialization.jsonObject(with: Data(buffer: created.body)) as? [String: Any]
                 let id = (run?["run"] as? [String: Any])?["id"] as? String ?? "missing"
                 let shown = try await http.execute(uri: "/api/v1/runs/\(id)", method: .get)

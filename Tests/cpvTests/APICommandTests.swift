@@ -88,9 +88,16 @@ import Testing
                     .utf8
             ).write(to: file)
             defer { try? FileManager.default.removeItem(at: file) }
-            // when
-            let published = try await server.cpv("grant-sets", "publish", "--file", file.path, as: .admin)
+            // when: one admin proposes, the other approves
+            let proposed = try await server.cpv("grant-sets", "publish", "--file", file.path, as: .admin)
+            let ownApproval = try await server.cpv("grant-sets", "approve", "1", as: .admin)
+            let pending = try await server.cpv("grant-sets", "proposals", as: .viewer)
+            let published = try await server.cpv(["grant-sets", "approve", "1"], token: server.secondAdminToken)
             // then
+            #expect(proposed.status == 0, "\(proposed.standardError)")
+            #expect(proposed.standardOutput.contains("as proposal 1"))
+            #expect(ownApproval.status == 77)
+            #expect(pending.standardOutput.contains("pending"))
             #expect(published.status == 0, "\(published.standardError)")
             #expect(published.standardOutput.contains("published grant set version 2 (1 grants)"))
             let list = try await server.cpv("grant-sets", "list", as: .viewer)
@@ -114,7 +121,7 @@ import Testing
         try await LiveServer.run { server in
             // given: a queued run over three customers (no workers run in this server)
             _ = try await Self.seedCustomers(server.database)
-            let plan = try await RunRepository(client: server.database).create(.init(scope: .all), actor: "test", logger: TestDatabase.logger)
+            let plan = try await RunRepository(client: server.database, audit: TestAudit.writer).create(.init(scope: .all), actor: "test", logger: TestDatabase.logger)
             let id = plan.run.id.uuidString.lowercased()
             // when / then
             let list = try await server.cpv("runs", "list", as: .viewer)

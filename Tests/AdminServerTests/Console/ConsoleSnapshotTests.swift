@@ -78,7 +78,15 @@ import Testing
             checkedAt: F.now)
         let page = PartnerPage(
             chrome: F.chrome("Fabrikam CSP", .partners, notice: .init(kind: "ok", text: "Customers synced: 3 added, 0 updated, 0 removed.")),
-            partner: F.fabrikam, consentURL: "https://cpv.example/consent/22222222-2222-4222-8222-222222222222/start",
+            partner: F.fabrikam,
+            invitations: [
+                ConsentInvitation(
+                    id: 3, partnerID: F.fabrikam.id, purpose: .reconsent, createdBy: "staff:alice#1", createdAt: F.now.addingTimeInterval(-3_600),
+                    expiresAt: F.now.addingTimeInterval(6 * 86_400)),
+                ConsentInvitation(
+                    id: 1, partnerID: F.fabrikam.id, purpose: .onboarding, createdBy: "staff:alice#1", createdAt: F.now.addingTimeInterval(-90 * 86_400),
+                    expiresAt: F.now.addingTimeInterval(-83 * 86_400), usedAt: F.now.addingTimeInterval(-89 * 86_400), usedBy: "admin@fabrikam.example"),
+            ],
             customers: Array(F.customers.prefix(2)), events: F.events, verification: verification, now: F.now)
         try await assertSnapshot("partner", "console/partner", page)
     }
@@ -130,7 +138,8 @@ import Testing
 
     @Test func audit() async throws {
         let filter = AuditListFilter(partnerID: F.contoso.id, customerID: 101, runID: nil, action: nil, beforeSeq: 10)
-        let chain = AuditChainVerifier.Report(checkedEvents: 1_204, lastSeq: 1_204, firstBreak: nil)
+        let chain = AuditChainVerifier.Report(
+            checkedEvents: 1_204, lastSeq: 1_204, lastHash: String(repeating: "ab", count: 32), unkeyedEvents: 0, firstBreak: nil)
         let page = AuditPage(chrome: F.chrome("Audit", .audit), filter: filter, partners: F.partners, events: F.events, chain: chain)
         try await assertSnapshot("audit", "console/audit", page)
     }

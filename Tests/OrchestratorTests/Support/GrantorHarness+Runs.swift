@@ -1,3 +1,4 @@
+import CPVTestSupport
 import ConsentDomain
 import ConsentStore
 import Foundation
@@ -6,8 +7,8 @@ import PartnerCenterSimulator
 import ServiceLifecycle
 
 extension GrantorHarness {
-    var runs: RunRepository { RunRepository(client: database) }
-    var queue: RunTaskQueue { RunTaskQueue(client: database) }
+    var runs: RunRepository { RunRepository(client: database, audit: TestAudit.writer) }
+    var queue: RunTaskQueue { RunTaskQueue(client: database, audit: TestAudit.writer) }
 
     /// A worker with short leases and polls, so tests move at the simulator's pace.
     func worker(
