@@ -110,8 +110,9 @@ public func buildApplication(
     ReportRoutes(database: services.database, exportDeadline: .seconds(configuration.exportDeadlineSeconds)).register(on: api)
 
     options.onRoutes(router.routes.map { RoutedOperation(method: $0.method, path: $0.path.description) })
-    // Idle keep-alive connections are closed after a minute: a client cannot hold sockets forever.
-    let server = HTTPServerBuilder.http1(configuration: HTTP1Channel.Configuration(idleTimeout: TimeAmount.seconds(Int64(HTTPLimits.idleTimeoutSeconds))))
+    // Idle connections are closed (CPV_HTTP_IDLE_TIMEOUT_SECONDS): a client cannot hold sockets forever.
+    let server = HTTPServerBuilder.http1(
+        configuration: HTTP1Channel.Configuration(idleTimeout: TimeAmount.seconds(Int64(configuration.httpIdleTimeoutSeconds))))
     var app = Application(
         router: router,
         server: server,
@@ -147,11 +148,6 @@ public func buildApplication(
         }
     }
     return app
-}
-
-/// Limits of the HTTP server, documented in docs/operations.md.
-enum HTTPLimits {
-    static let idleTimeoutSeconds = 60
 }
 
 /// Loads `migrations/*.sql` from `CPV_MIGRATIONS_DIR` or the usual places (see `MigrationFile.locateDirectory`).

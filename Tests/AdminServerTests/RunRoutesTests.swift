@@ -32,6 +32,41 @@ import Testing
         }
     }
 
+    @Test(arguments: ["pause", "cancel"])
+    func anOperatorCannotSteerARevokeRun(_ command: String) async throws {
+        try await TestDatabase.withMigratedDatabase { client, _ in
+            // given: a revoke run an admin started
+            let run = try await RunRepository(client: client, audit: TestAudit.writer).create(
+                .init(scope: .all, action: .revoke), actor: "staff:admin#1", logger: TestDatabase.logger)
+            try await app(client, role: .operator).test(.router) { http in
+                // when
+                let status = try await http.execute(uri: "/api/v1/runs/\(run.run.id)/\(command)", method: .post) { $0.status }
+                // then
+                #expect(status == .forbidden)
+            }
+        }
+    }
+
+    @Test func anAdminSteersARevokeRunAndAnOperatorAGrantRun() async throws {
+        try await TestDatabase.withMigratedDatabase { client, _ in
+            // given: a revoke run and a (dry) grant run over no customers: both finish at once, so the
+            // answer is the transition's refusal, which comes after the role check
+            let runs = RunRepository(client: client, audit: TestAudit.writer)
+            let revoke = try await runs.create(.init(scope: .all, action: .revoke), actor: "staff:admin#1", logger: TestDatabase.logger)
+            let grant = try await runs.create(.init(scope: .all, action: .grant, dryRun: true), actor: "staff:admin#1", logger: TestDatabase.logger)
+            // when
+            let byAdmin = try await app(client, role: .admin).test(.router) { http in
+                try await http.execute(uri: "/api/v1/runs/\(revoke.run.id)/pause", method: .post) { $0.status }
+            }
+            let byOperator = try await app(client, role: .operator).test(.router) { http in
+                try await http.execute(uri: "/api/v1/runs/\(grant.run.id)/pause", method: .post) { $0.status }
+            }
+            // then: past the role check, refused only because the runs are already over
+            #expect(byAdmin == .conflict)
+            #expect(byOperator == .conflict)
+        }
+    }
+
     /// Found by ops/fuzz-api: a maxConcurrency above Int32 used to trap the server process.
     @Test func anOutOfRangeConcurrencyIsRefusedNotACrash() async throws {
         try await TestDatabase.withMigratedDatabase { client, _ in

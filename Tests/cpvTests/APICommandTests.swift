@@ -47,6 +47,29 @@ import Testing
         }
     }
 
+    @Test func invitationCommands() async throws {
+        try await LiveServer.run { server in
+            // given: a registered partner (its first invitation comes with the registration)
+            let added = try await server.cpv("partners", "add", "--tenant-id", Self.partnerTenant, "--name", "Northwind", "--json", as: .admin)
+            let id = try #require(LiveServer.json(added.standardOutput)["id"] as? String)
+            // when: an operator issues another, lists them, and revokes one
+            let invited = try await server.cpv("partners", "invite", id, "--purpose", "onboarding", "--expires-in-days", "2", as: .operator)
+            let listed = try await server.cpv("partners", "invitations", id, as: .viewer)
+            let revoked = try await server.cpv("partners", "revoke-invitation", id, "1", as: .operator)
+            let again = try await server.cpv("partners", "revoke-invitation", id, "1", as: .operator)
+            let wrongPurpose = try await server.cpv("partners", "invite", id, "--purpose", "reconsent", as: .operator)
+            // then
+            #expect(invited.status == 0, "\(invited.standardError)")
+            #expect(invited.standardOutput.contains("/consent/start?invitation=cpvi_"))
+            #expect(listed.standardOutput.contains("onboarding"))
+            #expect(!listed.standardOutput.contains("cpvi_"))
+            #expect(revoked.standardOutput.contains("revoked invitation 1"))
+            #expect(again.status == 65)
+            #expect(wrongPurpose.status == 65)
+            #expect(wrongPurpose.standardError.contains("purpose_does_not_fit"))
+        }
+    }
+
     @Test func customersCommands() async throws {
         try await LiveServer.run { server in
             // given: a partner with three customers, two granted and one failed

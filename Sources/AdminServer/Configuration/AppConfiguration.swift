@@ -67,6 +67,8 @@ public struct AppConfiguration: Sendable {
     /// set, the public one no longer serves `/metrics` and `/readyz`.
     public var internalHTTPPort: Int?
     public var internalHTTPHost: String
+    /// Seconds an idle HTTP connection is kept open (`CPV_HTTP_IDLE_TIMEOUT_SECONDS`).
+    public var httpIdleTimeoutSeconds: Int
     /// Proxies whose `X-Forwarded-For` is believed (`CPV_TRUSTED_PROXIES`); none by default.
     public var trustedProxies: TrustedProxies
     /// Days a consent invitation lives unless its issuer says otherwise (`CPV_INVITATION_DAYS`).
@@ -129,7 +131,7 @@ public struct AppConfiguration: Sendable {
         "CPV_RUN_LEASE_SECONDS", "CPV_RUN_RESCUE_INTERVAL_SECONDS", "CPV_LISTING_RATE_LIMIT", "CPV_DRIFT_RUN_INTERVAL_MINUTES",
         "CPV_AUDIT_KEYS", "CPV_AUDIT_KEYS_FILE", "CPV_AUDIT_UNKEYED_EVENTS", "CPV_TRUSTED_PROXIES", "CPV_CONSOLE_IDLE_MINUTES",
         "CPV_GRANT_CEILING", "CPV_EXPORT_DEADLINE_SECONDS", "CPV_INTERNAL_HTTP_HOST", "CPV_INTERNAL_HTTP_PORT", "CPV_INVITATION_DAYS",
-        "CPV_CONSENT_REQUESTS_PER_MINUTE",
+        "CPV_CONSENT_REQUESTS_PER_MINUTE", "CPV_HTTP_IDLE_TIMEOUT_SECONDS",
         // Read by the `cpv` CLI client, the test suite and ops scripts, not by the server.
         "CPV_URL", "CPV_TOKEN", "CPV_TOKEN_FILE", "CPV_TEST_DATABASE_URL", "CPV_HOME", "CPV_PG_PORT",
     ]
@@ -162,6 +164,7 @@ public struct AppConfiguration: Sendable {
         httpPort = try reader.integer("CPV_HTTP_PORT", default: 8080, range: 0...65535)
         publicURL = try reader.baseURL("CPV_PUBLIC_URL") ?? "http://\(httpHost):\(httpPort)"
         internalHTTPHost = reader.string("CPV_INTERNAL_HTTP_HOST") ?? "127.0.0.1"
+        httpIdleTimeoutSeconds = try reader.integer("CPV_HTTP_IDLE_TIMEOUT_SECONDS", default: 60, range: 1...3_600)
         if reader.string("CPV_INTERNAL_HTTP_PORT") != nil {
             internalHTTPPort = try reader.integer("CPV_INTERNAL_HTTP_PORT", default: 0, range: 0...65535)
         } else {

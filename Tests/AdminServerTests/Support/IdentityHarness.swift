@@ -49,6 +49,7 @@ struct IdentityHarness: Sendable {
     static func run(
         partners: Int = 2, customers: Int = 5, options: SimulatorOptions = SimulatorOptions(), application: SimulatedApplication = application(),
         environment: @Sendable (_ simulatorURL: String) -> [String: String] = { _ in [:] },
+        logger serverLogger: Logger = TestDatabase.logger, setup: TestingSetup = .router,
         _ body: @Sendable (IdentityHarness) async throws -> Void
     ) async throws {
         let world = SimulatorWorld.generated(seed: 42, partners: partners, customersPerPartner: customers, application: application)
@@ -66,10 +67,10 @@ struct IdentityHarness: Sendable {
                     name: "test-admin", role: .admin, createdBy: "test", logger: TestDatabase.logger)
                 let routes = RouteCapture()
                 let app = try await buildApplication(
-                    services: services, logger: TestDatabase.logger,
+                    services: services, logger: serverLogger,
                     options: BuildOptions(backgroundServices: false, onRoutes: { routes.set($0) }))
                 let live = routes.get()
-                try await app.test(.router) { client in
+                try await app.test(setup) { client in
                     try await body(
                         IdentityHarness(
                             simulator: simulator, services: services, database: database, databaseURL: url, adminToken: token.revealed,
@@ -131,6 +132,20 @@ struct IdentityHarness: Sendable {
     ) async throws -> (status: HTTPResponse.Status, body: String, callback: String) {
         var link = invitation ?? ""
         if invitation == nil { link = try await invite(partnerID) }
+        var callback = try await signIn(link: link, loginHint: loginHint, authorizeTenant: authorizeTenant)
+        if let tamperState, let range = callback.range(of: #"state=[^&]*"#, options: .regularExpression) {
+            let state = String(callback[range].dropFirst("state=".count))
+            callback.replaceSubrange(range, with: "state=" + tamperState(state))
+        }
+        if let tamperCallback { callback = tamperCallback(callback) }
+        try await beforeCallback()
+        let (status, body) = try await client.execute(uri: callback, method: .get) { ($0.status, String(buffer: $0.body)) }
+        return (status, body, callback)
+    }
+
+    /// The first half of a consent: opens `link` and signs in at the simulator; returns the
+    /// callback's path and query, not yet followed.
+    func signIn(link: String, loginHint: String? = nil, authorizeTenant: String? = nil) async throws -> String {
         let start = try await client.execute(uri: link, method: .get) { $0 }
         guard start.status == .found, var authorize = start.headers[.location] else {
             throw TestDatabaseError("start did not redirect: \(start.status) \(String(buffer: start.body))")
@@ -155,15 +170,7 @@ struct IdentityHarness: Sendable {
         guard location.hasPrefix(Self.publicURL + "/consent/callback") else {
             throw TestDatabaseError("authorize did not redirect to the callback: \(location)")
         }
-        var callback = String(location.dropFirst(Self.publicURL.count))
-        if let tamperState, let range = callback.range(of: #"state=[^&]*"#, options: .regularExpression) {
-            let state = String(callback[range].dropFirst("state=".count))
-            callback.replaceSubrange(range, with: "state=" + tamperState(state))
-        }
-        if let tamperCallback { callback = tamperCallback(callback) }
-        try await beforeCallback()
-        let (status, body) = try await client.execute(uri: callback, method: .get) { ($0.status, String(buffer: $0.body)) }
-        return (status, body, callback)
+        return String(location.dropFirst(Self.publicURL.count))
     }
 
     func callback(_ pathAndQuery: String) async throws -> (status: HTTPResponse.Status, body: String) {
@@ -221,4 +228,36 @@ final class RouteCapture: Sendable {
 
     func set(_ routes: [RoutedOperation]) { value.withLock { $0 = routes } }
     func get() -> [RoutedOperation] { value.withLock { $0 } }
+}
+
+/// Keeps every log record (message and metadata as text) for tests that check what is never logged.
+final class LogCapture: Sendable {
+    private let lines = Mutex<[String]>([])
+
+    var text: String { lines.withLock { $0.joined(separator: "\n") } }
+
+    /// A logger at trace level writing here.
+    func logger(label: String = "cpv.capture") -> Logger {
+        var logger = Logger(label: label) { _ in Handler(capture: self) }
+        logger.logLevel = .trace
+        return logger
+    }
+
+    fileprivate func append(_ line: String) { lines.withLock { $0.append(line) } }
+
+    private struct Handler: LogHandler {
+        let capture: LogCapture
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            let all = metadata.merging(event.metadata ?? [:]) { _, new in new }
+            capture.append("\(event.level) \(event.message) \(all.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " "))")
+        }
+    }
 }
