@@ -1,8 +1,7 @@
-import CPVTestSupport
-import Logging
 import ConsentDomain
 import ConsentStore
 import Foundation
+import Logging
 
 /// The `CPV_*` environment of a server under test: a per-test database, port 0, fixed test keys.
 public enum TestEnvironment {
