@@ -55,7 +55,7 @@ import Testing
                 try await admin.query(
                     """
                     INSERT INTO audit_events (seq, actor, action, prev_hash, hash)
-                    SELECT n, 'system:test', 'test.event', '\\x00', '\\x00' FROM generate_series(1, 200000) n
+                    SELECT n, 'system:test', 'test.event', '\\x00', '\\x00' FROM generate_series(1, 50000) n
                     """, logger: TestDatabase.logger)
             }
             // when / then
@@ -69,10 +69,10 @@ import Testing
     @Test func oneAuditWalkServesEveryRequestThatArrivesDuringIt() async throws {
         try await TestDatabase.withMigratedDatabase { client, _ in
             // given: a trail that takes a moment to walk
-            for _ in 0..<10 {
+            for _ in 0..<3 {
                 try await client.inTransaction(logger: TestDatabase.logger) { connection in
                     try await TestAudit.writer.append(
-                        (0..<200).map { AuditRecord(actor: "system:test", action: "test.\($0)", details: #"{"n": \#($0)}"#) }, on: connection,
+                        (0..<100).map { AuditRecord(actor: "system:test", action: "test.\($0)", details: #"{"n": \#($0)}"#) }, on: connection,
                         logger: TestDatabase.logger)
                 }
             }

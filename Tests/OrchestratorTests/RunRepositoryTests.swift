@@ -53,6 +53,7 @@ import Testing
             try await h.seedGrantSet()
             try await h.storeCustomers()
             let plan = try await h.runs.create(.init(scope: .all), actor: "staff:test", logger: h.logger)
+            let started = ContinuousClock.now
             try await h.database.query(
                 "UPDATE runs SET status = 'running', started_at = now() - interval '10 seconds' WHERE id = \(plan.run.id)", logger: h.logger)
             try await h.database.query(
@@ -60,10 +61,12 @@ import Testing
 
             // when
             let progress = try await h.runs.progress(id: plan.run.id, logger: h.logger)
+            let late = (ContinuousClock.now - started) / .seconds(1)
 
-            // then 5 tasks over 10 s, not over a whole minute
+            // then 5 tasks over 10 s (and however long this test itself took on a busy machine),
+            // not over a whole minute
             let rate = try #require(progress?.ratePerSecond)
-            #expect(rate > 0.45 && rate <= 0.5, "rate \(rate)")
+            #expect(rate > 5 / (10 + late + 0.5) && rate <= 0.5, "rate \(rate)")
         }
     }
 

@@ -158,4 +158,28 @@ import Testing
             draftGrants: GrantSetsPage.text(draft), preview: GrantSetDiff(from: F.grantSets[1].grants, to: draft))
         try await assertSnapshot("grant-sets", "console/grant-sets", page)
     }
+
+    @Test func grantSetsWithAProposalWaitingForASecondAdmin() async throws {
+        let proposal = GrantSetProposal(
+            id: 4, applicationID: F.grantSets[0].applicationID, displayName: "CPV Control Panel",
+            grants: [ApplicationGrant(enterpriseApplicationID: .microsoftGraph, scopes: ["Directory.Read.All", "User.Read.All"])],
+            baseVersion: 2, status: .pending, proposedBy: "staff:bob#7", proposedByTokenID: 7, proposedByName: "bob",
+            proposedAt: F.now.addingTimeInterval(-600), decidedBy: nil, decidedAt: nil, decisionReason: nil, publishedVersion: nil)
+        let page = GrantSetsPage(
+            chrome: F.chrome("Grant sets", .grantSets), sets: F.grantSets, pending: proposal,
+            staff: StaffMember(tokenID: 1, name: "alice", role: .admin))
+        try await assertSnapshot("grant-sets-pending", "console/grant-sets", page)
+    }
+
+    @Test func partnerWithTheLinkOfANewInvitation() async throws {
+        let invitation = ConsentInvitation(
+            id: 5, partnerID: F.fabrikam.id, purpose: .reconsent, createdBy: "staff:alice#1", createdAt: F.now,
+            expiresAt: F.now.addingTimeInterval(7 * 86_400))
+        let page = PartnerPage(
+            chrome: F.chrome("Fabrikam CSP", .partners), partner: F.fabrikam, invitations: [invitation],
+            newInvitation: ConsentInvitations.Issued(
+                invitation: invitation, url: Secret("https://cpv.example/consent/start?invitation=cpvi_fixture")),
+            customers: [], events: [], now: F.now)
+        try await assertSnapshot("partner-new-invitation", "console/partner", page)
+    }
 }

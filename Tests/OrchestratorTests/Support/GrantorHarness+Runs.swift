@@ -28,7 +28,7 @@ extension GrantorHarness {
     /// Runs `workers` until `done` holds or `timeout` passes, then shuts them down gracefully.
     /// Returns whether `done` held.
     func runWorkers(
-        _ workers: [RunWorker], timeout: Duration = .seconds(20), until done: @escaping @Sendable () async throws -> Bool
+        _ workers: [RunWorker], timeout: Duration = .seconds(90), until done: @escaping @Sendable () async throws -> Bool
     ) async throws -> Bool {
         let group = ServiceGroup(
             configuration: .init(services: workers.map { .init(service: $0) }, logger: logger))
