@@ -7,7 +7,9 @@ import Hummingbird
 import Testing
 
 /// Consent links are one-time invitations issued by staff (issue #14, items 1, 2 and 4).
-@Suite struct ConsentInvitationTests {
+// Serialized: each test runs a simulator and a server; one at a time keeps the whole suite's load
+// (and its database connections) within what a two-core machine serves without starving timed tests.
+@Suite(.serialized) struct ConsentInvitationTests {
     func status(_ h: IdentityHarness, _ id: UUID) async throws -> String {
         try await h.partnerRow(id).status
     }

@@ -8,7 +8,9 @@ import Testing
 
 /// The callback checks who consented (issue #14, item 3) against every kind of user the simulator
 /// signs in, and every registration of the application the callback must cope with.
-@Suite struct ConsentingUserCheckTests {
+// Serialized: each test runs a simulator and a server; one at a time keeps the whole suite's load
+// (and its database connections) within what a two-core machine serves without starving timed tests.
+@Suite(.serialized) struct ConsentingUserCheckTests {
     /// A registration without the groups claim, holding a directory-read Graph permission: the
     /// callback must read roles and groups through Graph.
     static let graphOnly = IdentityHarness.application(groupMembershipClaims: nil, graphScopes: ["User.Read", "Directory.Read.All"])

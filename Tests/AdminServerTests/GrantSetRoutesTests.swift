@@ -9,7 +9,9 @@ import PostgresNIO
 import Testing
 
 /// Publishing a grant set takes two admins and stays within the ceiling (issue #14, item 11).
-@Suite struct GrantSetRoutesTests {
+// Serialized: each test runs a simulator and a server; one at a time keeps the whole suite's load
+// (and its database connections) within what a two-core machine serves without starving timed tests.
+@Suite(.serialized) struct GrantSetRoutesTests {
     static let graph = "00000003-0000-0000-c000-000000000000"
 
     static func proposal(_ scope: String, resource: String = graph, name: String = "CPV v2") -> String {

@@ -12,7 +12,9 @@ import Orchestrator
 import Testing
 
 /// Input, resources and headers of the HTTP edge (issue #14, items 12 to 15).
-@Suite struct HTTPHardeningTests {
+// Serialized: each test runs a simulator and a server; one at a time keeps the whole suite's load
+// (and its database connections) within what a two-core machine serves without starving timed tests.
+@Suite(.serialized) struct HTTPHardeningTests {
     @Test func aBodyThatIsNotJSONIsRefusedAndCreatesNothing() async throws {
         try await IdentityHarness.run { h in
             // given: what a cross-site form could send without a preflight

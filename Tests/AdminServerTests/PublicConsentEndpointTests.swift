@@ -9,7 +9,9 @@ import Testing
 
 /// What anyone can reach without a staff credential (issue #14, items 5 and 15): rate-limited per
 /// address, writing nothing permanent for strangers, and never logging its secrets.
-@Suite struct PublicConsentEndpointTests {
+// Serialized: each test runs a simulator and a server; one at a time keeps the whole suite's load
+// (and its database connections) within what a two-core machine serves without starving timed tests.
+@Suite(.serialized) struct PublicConsentEndpointTests {
     @Test func theConsentEndpointsAreRateLimitedPerAddress() async throws {
         try await IdentityHarness.run(environment: { _ in ["CPV_CONSENT_REQUESTS_PER_MINUTE": "3"] }) { h in
             // given: three requests used up

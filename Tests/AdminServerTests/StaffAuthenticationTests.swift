@@ -11,7 +11,9 @@ import Testing
 /// Staff authentication (issue #14, items 8 and 9): throttling that never locks out a valid
 /// token, client addresses only from trusted proxies, expiring and uniquely named tokens, actors
 /// that name the token, console sessions that end when idle.
-@Suite struct StaffAuthenticationTests {
+// Serialized: each test runs a simulator and a server; one at a time keeps the whole suite's load
+// (and its database connections) within what a two-core machine serves without starving timed tests.
+@Suite(.serialized) struct StaffAuthenticationTests {
     static func fail(_ h: IdentityHarness, times: Int, forwardedFor: String? = nil) async throws -> HTTPResponse.Status {
         var last = HTTPResponse.Status.ok
         for _ in 0..<times {
