@@ -133,7 +133,7 @@ public struct AppConfiguration: Sendable {
         "CPV_GRANT_CEILING", "CPV_EXPORT_DEADLINE_SECONDS", "CPV_INTERNAL_HTTP_HOST", "CPV_INTERNAL_HTTP_PORT", "CPV_INVITATION_DAYS",
         "CPV_CONSENT_REQUESTS_PER_MINUTE", "CPV_HTTP_IDLE_TIMEOUT_SECONDS",
         // Read by the `cpv` CLI client, the test suite and ops scripts, not by the server.
-        "CPV_URL", "CPV_TOKEN", "CPV_TOKEN_FILE", "CPV_TEST_DATABASE_URL", "CPV_HOME", "CPV_PG_PORT",
+        "CPV_URL", "CPV_TOKEN", "CPV_TOKEN_FILE", "CPV_TEST_DATABASE_URL", "CPV_TEST_PARALLELISM", "CPV_HOME", "CPV_PG_PORT",
     ]
 
     /// Reads and validates the configuration, throwing the first problem found.
