@@ -88,6 +88,7 @@ let package = Package(
                 "ConsentStore",
                 "Orchestrator",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -140,6 +141,7 @@ let package = Package(
         .target(
             name: "CPVTestSupport",
             dependencies: [
+                "ConsentDomain",
                 "ConsentStore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -9,8 +9,16 @@ import Orchestrator
 /// composition root picks them up without changing how the rest is built.
 extension AppServices {
     public var customers: CustomerRepository { CustomerRepository(client: database) }
-    public var grantSets: GrantSetRepository { GrantSetRepository(client: database) }
-    public var consentStates: ConsentStateRepository { ConsentStateRepository(client: database) }
+    public var grantSets: GrantSetRepository { GrantSetRepository(client: database, audit: audit) }
+    /// Proposals and two-admin approval of grant sets, within the ceiling (`CPV_GRANT_CEILING`, by
+    /// default exactly the seeded first grant set).
+    public var grantSetPublishing: GrantSetPublishing {
+        let seeded = GrantSet.seed(
+            applicationID: configuration.applicationID ?? .microsoftGraph, displayName: configuration.applicationDisplayName,
+            graphScopes: configuration.graphScopes, createdAt: Date())
+        return GrantSetPublishing(grantSets: grantSets, ceiling: configuration.grantCeiling ?? GrantCeiling(grants: seeded.grants))
+    }
+    public var consentStates: ConsentStateRepository { ConsentStateRepository(client: database, audit: audit) }
 
     /// The listing budget per partner is held in the database (`CPV_LISTING_RATE_LIMIT` requests a
     /// minute), so syncs in every process together stay within it; 0 leaves only Partner Center's

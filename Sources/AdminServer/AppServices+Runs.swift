@@ -7,8 +7,8 @@ import ServiceLifecycle
 
 /// Durable runs (issue #6): the repository for the routes and the CLI, and the worker services.
 extension AppServices {
-    public var runs: RunRepository { RunRepository(client: database) }
-    public var runTaskQueue: RunTaskQueue { RunTaskQueue(client: database) }
+    public var runs: RunRepository { RunRepository(client: database, audit: audit) }
+    public var runTaskQueue: RunTaskQueue { RunTaskQueue(client: database, audit: audit) }
 
     /// A run worker with `configuration.workers` tasks in flight and its rescuer; none when
     /// `CPV_WORKERS` is 0 (an API-only process). Every process may run both: claims and rescues

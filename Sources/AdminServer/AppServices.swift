@@ -20,6 +20,10 @@ public struct AppServices: Sendable {
     public let http: HTTPClient
     public let partners: PartnerRepository
     public let staffTokens: StaffTokenRepository
+    /// Appends to the keyed audit chain (`CPV_AUDIT_KEYS`); every repository that audits holds it.
+    public let audit: AuditWriter
+    /// Walks the audit chain on request, one walk at a time.
+    public let auditVerification: AuditVerification
     public let sealer: TokenSealer
     /// Where refresh tokens live (`CPV_TOKEN_STORE`).
     public let tokenStore: any RefreshTokenStore
@@ -29,6 +33,8 @@ public struct AppServices: Sendable {
     public let tokenProvider: PartnerTokenProvider
     public let partnerCenter: PartnerCenterClient
     public let onboarding: PartnerOnboarding
+    /// Consent invitations and who may issue them.
+    public let invitations: ConsentInvitations
     public let verifier: PartnerVerifier
     public let overrides: CloudProfile.Overrides
     /// Flow-control, run and token metrics, on the process's metrics system (Prometheus in `cpv
@@ -37,7 +43,7 @@ public struct AppServices: Sendable {
 
     public init(configuration: AppConfiguration, logger: Logger, metricsFactory: any MetricsFactory = MetricsSystem.factory) throws {
         guard let applicationID = configuration.applicationID, let sealingKeys = configuration.sealingKeys,
-            let credentialSetting = configuration.clientCredential
+            let credentialSetting = configuration.clientCredential, let auditKeys = configuration.auditKeys
         else {
             throw ConfigurationError(key: "CPV_APP_ID", problem: "the server configuration is incomplete")
         }
@@ -68,8 +74,11 @@ public struct AppServices: Sendable {
         overrides = CloudProfile.Overrides(
             login: configuration.endpoints.login, partnerCenter: configuration.endpoints.partnerCenter,
             graph: configuration.endpoints.graph, arm: configuration.endpoints.arm)
-        partners = PartnerRepository(client: database)
-        staffTokens = StaffTokenRepository(client: database)
+        audit = AuditWriter(keys: auditKeys)
+        auditVerification = AuditVerification(
+            client: database, keys: auditKeys, expectedUnkeyedEvents: configuration.auditUnkeyedEvents)
+        partners = PartnerRepository(client: database, audit: audit)
+        staffTokens = StaffTokenRepository(client: database, audit: audit)
         sealer = TokenSealer(keys: sealingKeys)
         entra = EntraTokenClient(http: http, clientID: applicationID.description, credential: credential)
         switch configuration.tokenStore {
@@ -88,8 +97,9 @@ public struct AppServices: Sendable {
             repository: partners, store: tokenStore, entra: entra, overrides: overrides, metrics: flowMetrics)
         partnerCenter = PartnerCenterClient(http: http)
         onboarding = PartnerOnboarding(
-            repository: partners, store: tokenStore, entra: entra, overrides: overrides, clientID: applicationID.description,
-            publicURL: configuration.publicURL)
+            repository: partners, store: tokenStore, entra: entra, graph: GraphClient(http: http), overrides: overrides,
+            clientID: applicationID.description, publicURL: configuration.publicURL)
+        invitations = ConsentInvitations(onboarding: onboarding, defaultLifetimeDays: configuration.invitationDays)
         verifier = PartnerVerifier(provider: tokenProvider, partnerCenter: partnerCenter)
     }
 
@@ -101,6 +111,7 @@ public struct AppServices: Sendable {
     /// Background work of `cpv serve` (and later `cpv worker`).
     public func backgroundServices(logger: Logger) -> [any Service] {
         var services: [any Service] = [
+            ConsentHousekeeping(invitations: invitations, logger: logger),
             TokenKeeper(
                 repository: partners, provider: tokenProvider, redeemAfter: TimeInterval(configuration.tokenRefreshDays) * 86_400,
                 logger: logger)

@@ -1,6 +1,8 @@
 import ConsentStore
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import NIOCore
 import Logging
 import PostgresNIO
 import ServiceLifecycle
@@ -14,6 +16,8 @@ public struct BuildOptions: Sendable {
     public var backgroundServices: Bool
     /// Called with the bound port once the server listens (tests and the demo bind port 0).
     public var onServerRunning: @Sendable (Int) async -> Void
+    /// Called with the internal address's bound port (`CPV_INTERNAL_HTTP_PORT`), when there is one.
+    public var onInternalServerRunning: @Sendable (Int) async -> Void
     /// Called once with every route the router holds, after all are registered: the OpenAPI and
     /// route × role tests compare the live router with the document and the role table.
     public var onRoutes: @Sendable ([RoutedOperation]) -> Void
@@ -21,11 +25,13 @@ public struct BuildOptions: Sendable {
     public init(
         migrateOnBoot: Bool = false, backgroundServices: Bool = true,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+        onInternalServerRunning: @escaping @Sendable (Int) async -> Void = { _ in },
         onRoutes: @escaping @Sendable ([RoutedOperation]) -> Void = { _ in }
     ) {
         self.migrateOnBoot = migrateOnBoot
         self.backgroundServices = backgroundServices
         self.onServerRunning = onServerRunning
+        self.onInternalServerRunning = onInternalServerRunning
         self.onRoutes = onRoutes
     }
 }
@@ -64,34 +70,52 @@ public func buildApplication(
     let consolePages = try await ConsolePages(templatesDirectory: templates)
 
     let router = Router(context: AppRequestContext.self)
+    router.add(middleware: ResponseHeadersMiddleware(https: configuration.publicURL.lowercased().hasPrefix("https://")))
     router.add(middleware: APIErrorMiddleware())
-    router.add(middleware: LogRequestsMiddleware(.debug))
+    router.add(middleware: ClientAddressMiddleware(trusted: configuration.trustedProxies))
+    router.add(middleware: RequestLogMiddleware())
     router.add(middleware: MetricsMiddleware())
-    HealthRoutes(database: services.database, migrations: migrations, probeTimeout: .seconds(3)).register(on: router)
-    MetricsRoute(registry: metrics.registry).register(on: router)
+    let health = HealthRoutes(database: services.database, migrations: migrations, probeTimeout: .seconds(3))
+    // With an internal address, /metrics and /readyz are served there only (operators keep them
+    // off the internet); /healthz stays on both for load balancers.
+    let internalRouter = configuration.internalHTTPPort.map { _ in Router(context: AppRequestContext.self) }
+    if let internalRouter {
+        health.register(on: internalRouter)
+        MetricsRoute(registry: metrics.registry).register(on: internalRouter)
+        health.register(on: router, readiness: false)
+    } else {
+        health.register(on: router)
+        MetricsRoute(registry: metrics.registry).register(on: router)
+    }
     OpenAPIRoute().register(on: router)
-    ConsentRoutes(onboarding: services.onboarding, pages: pages, applicationName: configuration.applicationDisplayName)
+    ConsentRoutes(
+        onboarding: services.onboarding, pages: pages, applicationName: configuration.applicationDisplayName,
+        limiter: AddressWindow(limit: configuration.consentRequestsPerMinute))
         .register(on: router)
     // One count of failed sign-ins per address, whether a token is guessed at the API or the console.
-    let failedAuthentications = FailedAuthentications()
+    let failedAuthentications = FailedAuthentications.failedAuthentications()
     ConsoleRoutes(services: services, pages: consolePages, failures: failedAuthentications).register(on: router)
 
     let api = router.group("api/v1").add(
         middleware: StaffAuthMiddleware(tokens: services.staffTokens, failures: failedAuthentications))
-    PartnerRoutes(partners: services.partners, onboarding: services.onboarding, verifier: services.verifier).register(on: api)
-    GrantSetRoutes(grantSets: services.grantSets).register(on: api)
+    PartnerRoutes(partners: services.partners, invitations: services.invitations, verifier: services.verifier).register(on: api)
+    GrantSetRoutes(grantSets: services.grantSets, publishing: services.grantSetPublishing).register(on: api)
     CustomerRoutes(sync: services.customerSync(), grantor: services.consentGrantor(verifyGrants: configuration.verifyGrants))
         .register(on: api)
     RunRoutes(runs: services.runs).register(on: api)
     CustomerReadRoutes(customers: CustomerQuery(client: services.database), audit: AuditQuery(client: services.database)).register(on: api)
-    AuditRoutes(audit: AuditQuery(client: services.database), database: services.database).register(on: api)
+    AuditRoutes(audit: AuditQuery(client: services.database), verification: services.auditVerification).register(on: api)
     StaffTokenRoutes(tokens: services.staffTokens).register(on: api)
     PartnerAdminRoutes(partners: services.partners).register(on: api)
-    ReportRoutes(database: services.database).register(on: api)
+    ReportRoutes(database: services.database, exportDeadline: .seconds(configuration.exportDeadlineSeconds)).register(on: api)
 
     options.onRoutes(router.routes.map { RoutedOperation(method: $0.method, path: $0.path.description) })
+    // Idle connections are closed (CPV_HTTP_IDLE_TIMEOUT_SECONDS): a client cannot hold sockets forever.
+    let server = HTTPServerBuilder.http1(
+        configuration: HTTP1Channel.Configuration(idleTimeout: TimeAmount.seconds(Int64(configuration.httpIdleTimeoutSeconds))))
     var app = Application(
         router: router,
+        server: server,
         configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "cpv"),
         services: services.longLivedServices + (options.backgroundServices ? services.backgroundServices(logger: logger) : []),
         onServerRunning: { channel in
@@ -99,11 +123,20 @@ public func buildApplication(
         },
         logger: logger
     )
+    if let internalRouter, let internalPort = configuration.internalHTTPPort {
+        app.addServices(
+            Application(
+                router: internalRouter, server: server,
+                configuration: .init(address: .hostname(configuration.internalHTTPHost, port: internalPort), serverName: "cpv-internal"),
+                onServerRunning: { channel in await options.onInternalServerRunning(channel.localAddress?.port ?? internalPort) },
+                logger: logger))
+    }
     app.beforeServerStarts {
         if options.migrateOnBoot {
             try await migrations.migrate(client: services.database, logger: logger)
         }
         let status = try await migrations.verify(client: services.database, logger: logger)
+        try await DatabaseRoles.warnAboutAuditSeparation(client: services.database, logger: logger)
         if status.pending.isEmpty {
             if let seeded = try await services.seedGrantSet(graphScopes: configuration.graphScopes, logger: logger) {
                 logger.notice("seeded grant set version 1 from configuration", metadata: ["cpv.grant_set.version": "\(seeded.version)"])

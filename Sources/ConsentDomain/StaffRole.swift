@@ -32,6 +32,7 @@ public struct StaffMember: Sendable, Equatable {
         self.role = role
     }
 
-    /// How this member appears in the audit trail.
-    public var actor: String { "staff:\(name)" }
+    /// How this member appears in the audit trail: the name people know, and the token id that
+    /// tells two tokens of one name (over time) apart.
+    public var actor: String { "staff:\(name)#\(tokenID)" }
 }

@@ -69,6 +69,13 @@ public struct CloudProfile: Sendable, Equatable {
     }
 
     /// The v2 scope asking for Partner Center with every permission the app was consented.
+    /// The authorization server's issuer identifier for `tenant` (v2), what RFC 9207's `iss`
+    /// response parameter names: the cloud's own login host even when `login` is overridden (a
+    /// proxy or the simulator changes where we connect, not who answers).
+    public func issuer(tenant: String) -> String {
+        Self.standard(cloud).login + "/" + tenant.lowercased() + "/v2.0"
+    }
+
     public var partnerCenterScope: String { partnerCenterResource + "/.default" }
     public var graphScope: String { graphResource + "/.default" }
 

@@ -12,7 +12,7 @@ struct CPV: AsyncParsableCommand {
         abstract: "Keeps a Control Panel Vendor's application consented in every customer tenant of every CSP partner.",
         version: ProductVersion.current,
         subcommands: [
-            ServeCommand.self, WorkerCommand.self, MigrateCommand.self, PartnersCommand.self, SyncCommand.self, RegrantCommand.self,
+            ServeCommand.self, WorkerCommand.self, MigrateCommand.self, DatabaseCommand.self, PartnersCommand.self, SyncCommand.self, RegrantCommand.self,
             TokensCommand.self, KeysCommand.self, ReportCommand.self, AuditCommand.self, CustomersCommand.self,
             GrantSetsCommand.self, RunsCommand.self,
             SimulatorCommand.self,

@@ -14,8 +14,8 @@ import Testing
     func app(_ client: PostgresClient) -> some ApplicationProtocol {
         let router = Router(context: AppRequestContext.self)
         let api = router.group("api/v1").add(middleware: ActAsStaff(role: .admin))
-        StaffTokenRoutes(tokens: StaffTokenRepository(client: client)).register(on: api)
-        PartnerAdminRoutes(partners: PartnerRepository(client: client)).register(on: api)
+        StaffTokenRoutes(tokens: StaffTokenRepository(client: client, audit: TestAudit.writer)).register(on: api)
+        PartnerAdminRoutes(partners: PartnerRepository(client: client, audit: TestAudit.writer)).register(on: api)
         return Application(router: router)
     }
 
@@ -31,14 +31,14 @@ import Testing
             try await app(client).test(.router) { http in
                 // when
                 let created = try await http.execute(
-                    uri: "/api/v1/tokens", method: .post, body: ByteBuffer(string: #"{"name":"ci","role":"operator"}"#)
+                    uri: "/api/v1/tokens", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: #"{"name":"ci","role":"operator"}"#)
                 ) { ($0.status, ReadAPITests.json($0.body), $0.headers[.cacheControl]) }
                 let token = created.1["token"] as? String ?? ""
                 let id = (created.1["details"] as? [String: Any])?["id"] as? Int ?? 0
                 let listed = try await http.execute(uri: "/api/v1/tokens", method: .get) { String(buffer: $0.body) }
                 let revoked = try await http.execute(uri: "/api/v1/tokens/\(id)/revoke", method: .post) { $0.status }
                 let again = try await http.execute(uri: "/api/v1/tokens/\(id)/revoke", method: .post) { $0.status }
-                let member = try await StaffTokenRepository(client: client).authenticate(token, logger: TestDatabase.logger)
+                let member = try await StaffTokenRepository(client: client, audit: TestAudit.writer).authenticate(token, logger: TestDatabase.logger)
 
                 // then
                 #expect(created.0 == .created)
@@ -51,7 +51,7 @@ import Testing
                 #expect(member == nil)
                 let events = try await Self.audit(client)
                 #expect(events.map(\.action) == ["staff_token.created", "staff_token.revoked"])
-                #expect(events.allSatisfy { $0.actor == "staff:test" })
+                #expect(events.allSatisfy { $0.actor == "staff:test#1" })
             }
         }
     }
@@ -65,7 +65,7 @@ import Testing
         try await TestDatabase.withMigratedDatabase { client, _ in
             try await app(client).test(.router) { http in
                 // when
-                let answer = try await http.execute(uri: "/api/v1/tokens", method: .post, body: ByteBuffer(string: body)) {
+                let answer = try await http.execute(uri: "/api/v1/tokens", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: body)) {
                     ($0.status, ReadAPITests.json($0.body))
                 }
                 // then
@@ -82,7 +82,7 @@ import Testing
             try await app(client).test(.router) { http in
                 // when
                 let first = try await http.execute(
-                    uri: "/api/v1/partners/\(partner)/disable", method: .post, body: ByteBuffer(string: #"{"reason":"contract ended"}"#)
+                    uri: "/api/v1/partners/\(partner)/disable", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: #"{"reason":"contract ended"}"#)
                 ) { ($0.status, ReadAPITests.json($0.body)) }
                 let second = try await http.execute(uri: "/api/v1/partners/\(partner)/disable", method: .post) { ReadAPITests.json($0.body) }
                 let unknown = try await http.execute(uri: "/api/v1/partners/\(UUID())/disable", method: .post) { $0.status }
@@ -99,7 +99,7 @@ import Testing
                 #expect(row?.1 == "contract ended")
                 let events = try await Self.audit(client)
                 #expect(events.map(\.action) == ["partner.disabled"])
-                #expect(events.first?.actor == "staff:test")
+                #expect(events.first?.actor == "staff:test#1")
             }
         }
     }

@@ -12,6 +12,7 @@ import Testing
             "CPV_APP_ID": TestEnvironment.applicationID,
             "CPV_APP_SECRET": "s3cr3t-value",
             "CPV_SEALING_KEYS": TestEnvironment.sealingKeys,
+            "CPV_AUDIT_KEYS": TestEnvironment.auditKeys,
         ]
         environment.merge(overrides) { _, new in new }
         for key in removing { environment[key] = nil }
@@ -39,6 +40,21 @@ import Testing
         #expect(configuration.tokenStore == .database)
         #expect(configuration.sealingKeys?.current.id == "test1")
         #expect(configuration.endpoints == .init())
+        #expect(configuration.auditKeys?.current.id == "testaudit1")
+        #expect(configuration.auditUnkeyedEvents == nil)
+        #expect(configuration.trustedProxies.isEmpty)
+        #expect(configuration.consoleIdleMinutes == 30)
+        #expect(configuration.invitationDays == 7)
+        #expect(configuration.consentRequestsPerMinute == 30)
+        #expect(configuration.exportDeadlineSeconds == 300)
+        #expect(configuration.internalHTTPPort == nil)
+        #expect(configuration.grantCeiling == nil)
+    }
+
+    @Test func aGrantCeilingBelowTheFirstGrantSetIsRefused() {
+        let ceiling = "00000003-0000-0000-c000-000000000000=Directory.Read.All;797f4846-ba00-4fd7-ba43-dac1f8f63013=user_impersonation"
+        #expect(problem(valid(["CPV_GRANT_CEILING": ceiling]))?.key == "CPV_GRAPH_SCOPES")
+        #expect(problem(valid(["CPV_GRANT_CEILING": ceiling, "CPV_GRAPH_SCOPES": "Directory.Read.All"])) == nil)
     }
 
     @Test func keyVaultStoreReadsTheVaultAndTheApplicationsHomeTenant() throws {
@@ -78,12 +94,21 @@ import Testing
         (["CPV_KEYVAULT_TENANT_ID": "contoso.onmicrosoft.com"], "CPV_KEYVAULT_TENANT_ID"),
         (["CPV_DATABSE_URL": "typo"], "CPV_DATABSE_URL"),
         (["CPV_APP_CERT_FILE": "/nonexistent/cert.pem"], "CPV_APP_CERT_FILE"),
+        (["CPV_AUDIT_KEYS": "a1:c2hvcnQ="], "CPV_AUDIT_KEYS"),
+        (["CPV_AUDIT_UNKEYED_EVENTS": "-1"], "CPV_AUDIT_UNKEYED_EVENTS"),
+        (["CPV_TRUSTED_PROXIES": "10.0.0.0/33"], "CPV_TRUSTED_PROXIES"),
+        (["CPV_TRUSTED_PROXIES": "proxy.example.com"], "CPV_TRUSTED_PROXIES"),
+        (["CPV_CONSOLE_IDLE_MINUTES": "0"], "CPV_CONSOLE_IDLE_MINUTES"),
+        (["CPV_INVITATION_DAYS": "31"], "CPV_INVITATION_DAYS"),
+        (["CPV_GRANT_CEILING": "graph=everything"], "CPV_GRANT_CEILING"),
+        (["CPV_INTERNAL_HTTP_PORT": "internal"], "CPV_INTERNAL_HTTP_PORT"),
+        (["CPV_EXPORT_DEADLINE_SECONDS": "1"], "CPV_EXPORT_DEADLINE_SECONDS"),
     ])
     func aBadValueStopsTheBootNamingItsKey(_ overrides: [String: String], _ key: String) {
         #expect(problem(valid(overrides))?.key == key)
     }
 
-    @Test(arguments: ["CPV_DATABASE_URL", "CPV_APP_ID", "CPV_APP_SECRET", "CPV_SEALING_KEYS"])
+    @Test(arguments: ["CPV_DATABASE_URL", "CPV_APP_ID", "CPV_APP_SECRET", "CPV_SEALING_KEYS", "CPV_AUDIT_KEYS"])
     func aMissingRequiredSettingIsNamed(_ key: String) {
         #expect(problem(valid(removing: [key]))?.key == key)
     }
@@ -124,5 +149,7 @@ import Testing
         #expect(!printed.contains(keyMaterial))
         let error = problem(valid(["CPV_SEALING_KEYS": "k1:c2hvcnQ="]))
         #expect(!(error?.description.contains("c2hvcnQ=") ?? true))
+        let auditMaterial = TestEnvironment.auditKeys.split(separator: ":")[1]
+        #expect(!printed.contains(auditMaterial))
     }
 }

@@ -38,7 +38,7 @@ import Testing
             #expect(calls.map(\.method) == ["DELETE", "POST"])
             #expect(Set(calls.compactMap(\.msCorrelationId)).count == 1)
             // and the audit chain is intact
-            #expect(try await AuditChainVerifier.verify(client: h.database, logger: h.logger).isIntact)
+            #expect(try await AuditChainVerifier.verify(client: h.database, keys: TestAudit.keys, logger: h.logger).isIntact)
         }
     }
 

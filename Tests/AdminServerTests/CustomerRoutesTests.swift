@@ -14,7 +14,7 @@ import Testing
 /// The error mapping of the sync and regrant routes (their happy paths are the orchestrator's tests).
 @Suite struct CustomerRoutesTests {
     func app(_ client: PostgresClient) throws -> some ApplicationProtocol {
-        let partners = PartnerRepository(client: client)
+        let partners = PartnerRepository(client: client, audit: TestAudit.writer)
         let customers = CustomerRepository(client: client)
         let sealer = TokenSealer(keys: try SealingKeyRing(parsing: Secret(TestEnvironment.sealingKeys)))
         // Nothing here reaches Microsoft: every request fails on the database lookup first.
@@ -28,7 +28,7 @@ import Testing
             sync: CustomerSync(partners: partners, customers: customers, tokens: tokens, partnerCenter: partnerCenter),
             grantor: ConsentGrantor(
                 partners: partners, customers: customers,
-                consents: ConsentStateRepository(client: client), tokens: tokens, partnerCenter: partnerCenter)
+                consents: ConsentStateRepository(client: client, audit: TestAudit.writer), tokens: tokens, partnerCenter: partnerCenter)
         ).register(on: router.group("api/v1").add(middleware: ActAsStaff(role: .operator)))
         return Application(router: router)
     }
@@ -50,7 +50,7 @@ import Testing
         try await TestDatabase.withMigratedDatabase { client, _ in
             // given
             let registration = try PartnerRegistration(tenantId: UUID().uuidString, displayName: "P", cloud: "global").validated()
-            let partner = try await PartnerRepository(client: client).register(registration, actor: "staff:test", logger: TestDatabase.logger)
+            let partner = try await PartnerRepository(client: client, audit: TestAudit.writer).register(registration, actor: "staff:test", logger: TestDatabase.logger)
 
             try await app(client).test(.router) { http in
                 // when

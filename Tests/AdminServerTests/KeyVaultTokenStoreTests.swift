@@ -45,7 +45,7 @@ import Testing
             #expect(row.status == "active")
             #expect(row.sealed == nil)
             #expect(try await h.tokenColumns(id).keyID == "keyvault")
-            #expect(try await h.auditActions(partnerID: id) == ["partner.registered", "partner.consented"])
+            #expect(try await h.auditActions(partnerID: id) == ["partner.registered", "partner.invitation.issued", "partner.invitation.issued", "partner.consented"])
             let puts = h.simulator.state.calls().filter { $0.group == .keyVault && $0.method == "PUT" }
             #expect(puts.map(\.path) == ["/secrets/cpv-partner-\(id.uuidString.lowercased())"])
         }

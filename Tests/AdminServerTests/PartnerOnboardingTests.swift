@@ -28,7 +28,7 @@ import Testing
             #expect(!result.body.contains(refreshToken))
             let partner = try #require(try await h.services.partners.partner(id: id, logger: h.logger))
             #expect(partner.consentedBy == h.world.partners[0].adminUsers[0].userPrincipalName)
-            #expect(try await h.auditActions(partnerID: id) == ["partner.registered", "partner.consented"])
+            #expect(try await h.auditActions(partnerID: id) == ["partner.registered", "partner.invitation.issued", "partner.invitation.issued", "partner.consented"])
             let audit = try await h.database.query("SELECT count(*) FROM audit_events WHERE details::text LIKE \("%" + refreshToken.prefix(16) + "%")", logger: h.logger)
             for try await count in audit.decode(Int.self) { #expect(count == 0) }
         }
@@ -37,7 +37,8 @@ import Testing
     @Test func theAuthorizeRedirectCarriesPKCEStateConsentPromptAndOfflineAccess() async throws {
         try await IdentityHarness.run { h in
             let id = try await h.registerPartner(0)
-            let location = try await h.client.execute(uri: "/consent/\(id)/start", method: .get) { $0.headers[.location] ?? "" }
+            let link = try await h.invite(id)
+            let location = try await h.client.execute(uri: link, method: .get) { $0.headers[.location] ?? "" }
             let components = try #require(URLComponents(string: location))
             let query = Dictionary(uniqueKeysWithValues: (components.queryItems ?? []).map { ($0.name, $0.value ?? "") })
             #expect(components.path == "/\(h.world.partners[0].tenantId)/oauth2/v2.0/authorize")
@@ -79,14 +80,31 @@ import Testing
             // when
             let result = try await h.consent(
                 partnerID: id, loginHint: stranger.adminUsers[0].userPrincipalName, authorizeTenant: stranger.tenantId)
-            // then: Entra refuses to redeem a code of another tenant at the partner's tenant
-            // (AADSTS50020); had it answered, the id_token's tid check would refuse it (tenant_mismatch)
-            #expect(result.status == .badRequest || result.status == .forbidden)
-            #expect(result.body.contains("code_redemption_failed") || result.body.contains("tenant_mismatch"))
+            // then: the authorization response names the stranger's tenant as its issuer (RFC 9207);
+            // without it, Entra would refuse to redeem the code at the partner's tenant (AADSTS50020),
+            // and had it answered, the id_token's tid check would refuse it (tenant_mismatch)
+            #expect(result.status == .badRequest)
+            #expect(result.body.contains("issuer_mismatch"))
             let row = try await h.partnerRow(id)
             #expect(row.status == "pending_consent")
             #expect(row.sealed == nil)
-            #expect(try await h.auditActions(partnerID: id) == ["partner.registered", "partner.consent.refused"])
+            #expect(try await h.auditActions(partnerID: id) == ["partner.registered", "partner.invitation.issued", "partner.invitation.issued", "partner.consent.refused"])
+        }
+    }
+
+    @Test func aCodeFromAnotherTenantWithoutAnIssuerIsStillRefused() async throws {
+        try await IdentityHarness.run { h in
+            // given
+            let id = try await h.registerPartner(0)
+            let stranger = h.world.partners[1]
+            // when: the same, with the `iss` parameter stripped from the redirect
+            let result = try await h.consent(
+                partnerID: id, loginHint: stranger.adminUsers[0].userPrincipalName, authorizeTenant: stranger.tenantId,
+                tamperCallback: { $0.replacingOccurrences(of: #"&iss=[^&]*"#, with: "", options: .regularExpression) })
+            // then
+            #expect(result.status == .badRequest || result.status == .forbidden)
+            #expect(result.body.contains("code_redemption_failed") || result.body.contains("tenant_mismatch"))
+            #expect(try await h.partnerRow(id).sealed == nil)
         }
     }
 

@@ -6,7 +6,7 @@ import Hummingbird
 import Testing
 
 @Suite struct PartnerRegistrationTests {
-    @Test func anAdminRegistersAPartnerPendingConsentWithAConsentLink() async throws {
+    @Test func anAdminRegistersAPartnerPendingConsentWithAOneTimeInvitationLink() async throws {
         try await IdentityHarness.run { h in
             // given
             let partner = h.world.partners[0]
@@ -17,8 +17,13 @@ import Testing
             #expect(status == .created)
             #expect(body.contains(#""status":"pending_consent""#))
             let id = try #require(IdentityHarness.field("id", in: body))
-            #expect(IdentityHarness.field("consentUrl", in: body) == "\(IdentityHarness.publicURL)/consent/\(id)/start")
-            #expect(try await h.auditActions(partnerID: try #require(UUID(uuidString: id))) == ["partner.registered"])
+            let link = try #require(IdentityHarness.field("consentUrl", in: body))
+            #expect(link.hasPrefix("\(IdentityHarness.publicURL)/consent/start?invitation=cpvi_"))
+            #expect(try await h.auditActions(partnerID: try #require(UUID(uuidString: id))) == ["partner.registered", "partner.invitation.issued"])
+            let stored = try await h.database.query("SELECT count(*) FROM consent_invitations WHERE secret_hash::text LIKE '%cpvi%'", logger: h.logger)
+            for try await count in stored.decode(Int.self) { #expect(count == 0, "the secret is stored in clear") }
+            let (_, again) = try await h.api(.get, "/api/v1/partners/\(id)")
+            #expect(!again.contains("cpvi_"), "the link is shown more than once")
         }
     }
 
@@ -57,14 +62,14 @@ import Testing
             #expect(noTokenBody.contains(#""code":"unauthenticated""#))
             let (forged, _) = try await h.api(.get, "/api/v1/partners", token: "cpv_aaaaaaaa_not-a-real-token")
             #expect(forged == .unauthorized)
-            let (viewer, viewerToken) = try await StaffTokenRepository(client: h.database).create(
+            let (viewer, viewerToken) = try await StaffTokenRepository(client: h.database, audit: TestAudit.writer).create(
                 name: "viewer", role: .viewer, createdBy: "test", logger: h.logger)
             let (forbidden, forbiddenBody) = try await h.api(.post, "/api/v1/partners", token: viewerToken.revealed, json: json)
             #expect(forbidden == .forbidden)
             #expect(forbiddenBody.contains(#""code":"forbidden""#))
             let (readable, _) = try await h.api(.get, "/api/v1/partners", token: viewerToken.revealed)
             #expect(readable == .ok)
-            _ = try await StaffTokenRepository(client: h.database).revoke(id: viewer.id, actor: "test", logger: h.logger)
+            _ = try await StaffTokenRepository(client: h.database, audit: TestAudit.writer).revoke(id: viewer.id, actor: "test", logger: h.logger)
             let (revoked, _) = try await h.api(.get, "/api/v1/partners", token: viewerToken.revealed)
             #expect(revoked == .unauthorized)
         }

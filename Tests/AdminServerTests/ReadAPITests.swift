@@ -3,6 +3,7 @@ import CPVTestSupport
 import ConsentDomain
 import ConsentStore
 import Foundation
+import Orchestrator
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -18,7 +19,9 @@ import Testing
         let router = Router(context: AppRequestContext.self)
         let api = router.group("api/v1").add(middleware: ActAsStaff(role: role))
         CustomerReadRoutes(customers: CustomerQuery(client: client), audit: AuditQuery(client: client)).register(on: api)
-        AuditRoutes(audit: AuditQuery(client: client), database: client).register(on: api)
+        AuditRoutes(
+            audit: AuditQuery(client: client), verification: AuditVerification(client: client, keys: TestAudit.keys, expectedUnkeyedEvents: nil)
+        ).register(on: api)
         return Application(router: router)
     }
 
@@ -150,7 +153,7 @@ import Testing
         try await TestDatabase.withMigratedDatabase { client, _ in
             // given
             for index in 1...3 {
-                try await AuditWriter.append(AuditRecord(actor: "system:test", action: "test.\(index)"), client: client, logger: TestDatabase.logger)
+                try await TestAudit.writer.append(AuditRecord(actor: "system:test", action: "test.\(index)"), client: client, logger: TestDatabase.logger)
             }
             try await app(client).test(.router) { http in
                 let cursor = try await http.execute(uri: "/api/v1/audit?limit=1", method: .get) { Self.json($0.body)["nextCursor"] as? String }
@@ -170,7 +173,7 @@ import Testing
             let rows = try await client.query("SELECT id FROM customers WHERE company_name = 'Contoso 5'", logger: TestDatabase.logger)
             let id = try await rows.collect().first?.decode(Int64.self) ?? 0
             for action in ["consent.delete.requested", "consent.post.failed"] {
-                try await AuditWriter.append(
+                try await TestAudit.writer.append(
                     AuditRecord(actor: "system:grantor", action: action, partnerID: a, customerID: id, errorCode: "900"),
                     client: client, logger: TestDatabase.logger)
             }
@@ -198,7 +201,7 @@ import Testing
             // given: 7 events, 4 of them for customer 11
             let partner = UUID()
             for index in 1...7 {
-                try await AuditWriter.append(
+                try await TestAudit.writer.append(
                     AuditRecord(
                         actor: "system:test", action: index.isMultiple(of: 2) ? "even" : "odd", partnerID: partner,
                         customerID: index <= 4 ? 11 : 12, details: #"{"n":\#(index)}"#),
@@ -239,7 +242,7 @@ import Testing
         try await TestDatabase.withMigratedDatabase { client, _ in
             // given
             for index in 1...3 {
-                try await AuditWriter.append(AuditRecord(actor: "system:test", action: "test.\(index)"), client: client, logger: TestDatabase.logger)
+                try await TestAudit.writer.append(AuditRecord(actor: "system:test", action: "test.\(index)"), client: client, logger: TestDatabase.logger)
             }
             try await app(client).test(.router) { http in
                 // when

@@ -162,7 +162,7 @@ import Testing
         try await TestDatabase.withMigratedDatabase { client, _ in
             // given
             for index in 1...5 {
-                try await AuditWriter.append(
+                try await TestAudit.writer.append(
                     AuditRecord(actor: "system:test", action: "test.\(index)", details: #"{"note":"a, \"b\""}"#), client: client,
                     logger: TestDatabase.logger)
             }

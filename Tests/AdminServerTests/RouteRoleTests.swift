@@ -45,7 +45,7 @@ import Testing
     func check(_ chunk: [RoutedOperation]) async throws {
         try await IdentityHarness.run { h in
             // given
-            let repository = StaffTokenRepository(client: h.database)
+            let repository = StaffTokenRepository(client: h.database, audit: TestAudit.writer)
             var tokens: [StaffRole: String] = [:]
             for role in [StaffRole.viewer, .operator, .admin] {
                 tokens[role] = try await repository.create(name: "role-\(role.rawValue)", role: role, createdBy: "test", logger: h.logger).1.revealed

@@ -14,7 +14,7 @@ enum RouteTable {
         "GET /readyz": nil,
         "GET /metrics": nil,
         "GET /openapi.yaml": nil,
-        "GET /consent/{partnerId}/start": nil,
+        "GET /consent/start": nil,
         "GET /consent/callback": nil,
         "GET /api/v1/partners": .viewer,
         "POST /api/v1/partners": .admin,
@@ -22,8 +22,14 @@ enum RouteTable {
         "GET /api/v1/partners/{id}/verify": .operator,
         "POST /api/v1/partners/{id}/sync": .operator,
         "POST /api/v1/partners/{id}/disable": .admin,
+        "GET /api/v1/partners/{id}/invitations": .viewer,
+        "POST /api/v1/partners/{id}/invitations": .operator,
+        "POST /api/v1/partners/{id}/invitations/{invitationId}/revoke": .operator,
         "GET /api/v1/grant-sets": .viewer,
         "POST /api/v1/grant-sets": .admin,
+        "GET /api/v1/grant-sets/proposals": .viewer,
+        "POST /api/v1/grant-sets/proposals/{id}/approve": .admin,
+        "POST /api/v1/grant-sets/proposals/{id}/reject": .admin,
         "GET /api/v1/customers": .viewer,
         "GET /api/v1/customers/{id}": .viewer,
         "POST /api/v1/customers/{id}/regrant": .operator,
@@ -49,7 +55,8 @@ enum RouteTable {
         ("/tokens/{id}", "/tokens/999999"),
         ("/runs/{id}", "/runs/0b7d6a52-0000-4000-8000-00000000dead"),
         ("/reports/{name}", "/reports/failures"),
-        ("/consent/{partnerId}", "/consent/6f1c2f4e-0000-4000-8000-00000000dead"),
+        ("/invitations/{invitationId}", "/invitations/999999"),
+        ("/proposals/{id}", "/proposals/999999"),
     ]
 
     /// The route's path with its parameters filled; nil when a parameter has no placeholder here.

@@ -12,7 +12,8 @@ import Testing
 @Suite struct RunRoutesTests {
     func app(_ client: PostgresClient, role: StaffRole) -> some ApplicationProtocol {
         let router = Router(context: AppRequestContext.self)
-        RunRoutes(runs: RunRepository(client: client)).register(on: router.group("api/v1").add(middleware: ActAsStaff(role: role)))
+        router.add(middleware: APIErrorMiddleware())
+        RunRoutes(runs: RunRepository(client: client, audit: TestAudit.writer)).register(on: router.group("api/v1").add(middleware: ActAsStaff(role: role)))
         return Application(router: router)
     }
 
@@ -23,11 +24,46 @@ import Testing
             try await app(client, role: .operator).test(.router) { http in
                 // when
                 let json = #"{"scope":{"all":true},"action":"revoke","confirm":"revoke"}"#
-                try await http.execute(uri: "/api/v1/runs", method: .post, body: body(json)) { response in
+                try await http.execute(uri: "/api/v1/runs", method: .post, headers: [.contentType: "application/json"], body: body(json)) { response in
                     // then
                     #expect(response.status == .forbidden)
                 }
             }
+        }
+    }
+
+    @Test(arguments: ["pause", "cancel"])
+    func anOperatorCannotSteerARevokeRun(_ command: String) async throws {
+        try await TestDatabase.withMigratedDatabase { client, _ in
+            // given: a revoke run an admin started
+            let run = try await RunRepository(client: client, audit: TestAudit.writer).create(
+                .init(scope: .all, action: .revoke), actor: "staff:admin#1", logger: TestDatabase.logger)
+            try await app(client, role: .operator).test(.router) { http in
+                // when
+                let status = try await http.execute(uri: "/api/v1/runs/\(run.run.id)/\(command)", method: .post) { $0.status }
+                // then
+                #expect(status == .forbidden)
+            }
+        }
+    }
+
+    @Test func anAdminSteersARevokeRunAndAnOperatorAGrantRun() async throws {
+        try await TestDatabase.withMigratedDatabase { client, _ in
+            // given: a revoke run and a (dry) grant run over no customers: both finish at once, so the
+            // answer is the transition's refusal, which comes after the role check
+            let runs = RunRepository(client: client, audit: TestAudit.writer)
+            let revoke = try await runs.create(.init(scope: .all, action: .revoke), actor: "staff:admin#1", logger: TestDatabase.logger)
+            let grant = try await runs.create(.init(scope: .all, action: .grant, dryRun: true), actor: "staff:admin#1", logger: TestDatabase.logger)
+            // when
+            let byAdmin = try await app(client, role: .admin).test(.router) { http in
+                try await http.execute(uri: "/api/v1/runs/\(revoke.run.id)/pause", method: .post) { $0.status }
+            }
+            let byOperator = try await app(client, role: .operator).test(.router) { http in
+                try await http.execute(uri: "/api/v1/runs/\(grant.run.id)/pause", method: .post) { $0.status }
+            }
+            // then: past the role check, refused only because the runs are already over
+            #expect(byAdmin == .conflict)
+            #expect(byOperator == .conflict)
         }
     }
 
@@ -38,7 +74,7 @@ import Testing
                 for value in ["0", "10001", "3000000000"] {
                     // when
                     let json = #"{"scope":{"all":true},"dryRun":true,"maxConcurrency":\#(value)}"#
-                    try await http.execute(uri: "/api/v1/runs", method: .post, body: body(json)) { response in
+                    try await http.execute(uri: "/api/v1/runs", method: .post, headers: [.contentType: "application/json"], body: body(json)) { response in
                         // then
                         #expect(response.status == .badRequest, "maxConcurrency \(value)")
                         #expect(String(buffer: response.body).contains("invalid_max_concurrency"))
@@ -53,7 +89,7 @@ import Testing
             try await app(client, role: .admin).test(.router) { http in
                 // when
                 let json = #"{"scope":{"all":true},"action":"revoke"}"#
-                try await http.execute(uri: "/api/v1/runs", method: .post, body: body(json)) { response in
+                try await http.execute(uri: "/api/v1/runs", method: .post, headers: [.contentType: "application/json"], body: body(json)) { response in
                     // then
                     #expect(response.status == .badRequest)
                     #expect(String(buffer: response.body).contains("\"code\":\"confirmation_required\""))
@@ -67,7 +103,7 @@ import Testing
             try await app(client, role: .operator).test(.router) { http in
                 // when
                 let created = try await http.execute(
-                    uri: "/api/v1/runs", method: .post, body: body(#"{"scope":{"all":true},"dryRun":true}"#))
+                    uri: "/api/v1/runs", method: .post, headers: [.contentType: "application/json"], body: body(#"{"scope":{"all":true},"dryRun":true}"#))
                 let run = try JSONSerialization.jsonObject(with: Data(buffer: created.body)) as? [String: Any]
                 let id = (run?["run"] as? [String: Any])?["id"] as? String ?? "missing"
                 let shown = try await http.execute(uri: "/api/v1/runs/\(id)", method: .get)

@@ -36,13 +36,40 @@ public enum TestDatabase {
         return url
     }
 
+    /// The roles of every migrated test database, as `cpv db roles` sets them up: the template is
+    /// migrated as the owner, and tests connect as the application role, so every test of a
+    /// serve or worker path also proves that role's grants are enough. Roles are cluster-wide:
+    /// created once, idempotently, under the template lock; never dropped.
+    public static let roles: DatabaseRoles = {
+        do {
+            return try DatabaseRoles(owner: "cpv_test_owner", application: "cpv_test_app")
+        } catch {
+            preconditionFailure("fixed test role names are invalid: \(error)")
+        }
+    }()
+
     /// Runs `body` with a client on a fresh, fully migrated database that is dropped afterwards.
+    /// The client and URL are the application role's (`roles.application`); see `superuser(_:)`.
     @discardableResult
     public static func withMigratedDatabase<T>(
         _ body: (PostgresClient, DatabaseURL) async throws -> T
     ) async throws -> T {
         let template = try await Templates.shared.migratedTemplate()
-        return try await withDatabase(template: template, body)
+        return try await withDatabase(template: template, owner: roles.owner, user: roles.application, body)
+    }
+
+    /// The same database as the cluster's superuser: for tests that play an attacker or a DBA.
+    public static func superuser(_ url: DatabaseURL) throws -> DatabaseURL {
+        var admin = url
+        admin.username = try serverURL().username
+        admin.password = try serverURL().password
+        return admin
+    }
+
+    /// Runs `body` with a superuser client on `url`'s database.
+    @discardableResult
+    public static func asSuperuser<T>(_ url: DatabaseURL, _ body: (PostgresClient) async throws -> T) async throws -> T {
+        try await withPostgresClient(try superuser(url).clientConfiguration(), logger: logger, body)
     }
 
     /// Runs `body` with a client on a fresh, empty database (no migrations) dropped afterwards.
@@ -50,16 +77,20 @@ public enum TestDatabase {
     public static func withEmptyDatabase<T>(
         _ body: (PostgresClient, DatabaseURL) async throws -> T
     ) async throws -> T {
-        try await withDatabase(template: "template0", body)
+        try await withDatabase(template: "template0", owner: nil, user: nil, body)
     }
 
     private static func withDatabase<T>(
-        template: String, _ body: (PostgresClient, DatabaseURL) async throws -> T
+        template: String, owner: String?, user: String?, _ body: (PostgresClient, DatabaseURL) async throws -> T
     ) async throws -> T {
         let server = try serverURL()
         let name = "cpv_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(20).lowercased()
-        try await Templates.shared.createDatabase(name, template: template, server: server)
-        let url = server.with(database: name)
+        try await Templates.shared.createDatabase(name, template: template, owner: owner, server: server)
+        var url = server.with(database: name)
+        if let user {
+            url.username = user
+            url.password = nil
+        }
         do {
             let result = try await withPostgresClient(url.clientConfiguration(), logger: logger) { client in
                 try await body(client, url)
@@ -103,10 +134,11 @@ actor Templates {
         return try await task.value
     }
 
-    func createDatabase(_ name: String, template: String, server: DatabaseURL) async throws {
+    func createDatabase(_ name: String, template: String, owner: String?, server: DatabaseURL) async throws {
+        let ownerClause = owner.map { " OWNER " + TestDatabase.quoted($0) } ?? ""
         try await withPostgresClient(server.clientConfiguration(), logger: TestDatabase.logger) { client in
             try await client.query(
-                "CREATE DATABASE \(unescaped: TestDatabase.quoted(name)) TEMPLATE \(unescaped: TestDatabase.quoted(template))",
+                "CREATE DATABASE \(unescaped: TestDatabase.quoted(name)) TEMPLATE \(unescaped: TestDatabase.quoted(template))\(unescaped: ownerClause)",
                 logger: TestDatabase.logger)
         }
     }
@@ -115,7 +147,7 @@ actor Templates {
     /// editing, adding or renumbering one builds a new template instead of reusing a stale one.
     private static func buildTemplate() async throws -> String {
         let files = try MigrationFile.load(from: TestDatabase.migrationsDirectory)
-        let fingerprint = files.map { "\($0.version):\($0.name):\($0.checksum)" }.joined().utf8.reduce(UInt64(14_695_981_039_346_656_037)) { hash, byte in
+        let fingerprint = (files.map { "\($0.version):\($0.name):\($0.checksum)" }.joined() + DatabaseRoles.script).utf8.reduce(UInt64(14_695_981_039_346_656_037)) { hash, byte in
             (hash ^ UInt64(byte)) &* 1_099_511_628_211
         }
         let name = "cpv_template_" + String(fingerprint, radix: 16)
@@ -149,6 +181,12 @@ actor Templates {
         try await connection.query("DROP DATABASE IF EXISTS \(unescaped: quoted) WITH (FORCE)", logger: logger)
         try await connection.query("CREATE DATABASE \(unescaped: quoted) TEMPLATE template0", logger: logger)
         try await withPostgresClient(server.with(database: name).clientConfiguration(), logger: logger) { client in
+            try await TestDatabase.roles.apply(client: client, logger: logger)
+        }
+        var owner = server.with(database: name)
+        owner.username = TestDatabase.roles.owner
+        owner.password = nil
+        try await withPostgresClient(owner.clientConfiguration(), logger: logger) { client in
             try await MigrationRunner(files: files).migrate(client: client, logger: logger)
         }
         try await connection.query("ALTER DATABASE \(unescaped: quoted) WITH IS_TEMPLATE true", logger: logger)

@@ -19,10 +19,10 @@ import Testing
     @Test func appendedEventsFormAnIntactChain() async throws {
         try await TestDatabase.withMigratedDatabase { client, _ in
             for index in 1...20 {
-                let seq = try await AuditWriter.append(record(index), client: client, logger: logger)
+                let seq = try await TestAudit.writer.append(record(index), client: client, logger: logger)
                 #expect(seq == Int64(index))
             }
-            let report = try await AuditChainVerifier.verify(client: client, logger: logger)
+            let report = try await AuditChainVerifier.verify(client: client, keys: TestAudit.keys, logger: logger)
             #expect(report.isIntact)
             #expect(report.checkedEvents == 20)
         }
@@ -36,7 +36,7 @@ import Testing
                     group.addTask {
                         for index in 0..<25 {
                             _ = try await client.withTransaction(logger: logger) { connection in
-                                try await AuditWriter.append(record(writer * 100 + index), on: connection, logger: logger)
+                                try await TestAudit.writer.append(record(writer * 100 + index), on: connection, logger: logger)
                             }
                         }
                     }
@@ -44,7 +44,7 @@ import Testing
                 try await group.waitForAll()
             }
             // then
-            let report = try await AuditChainVerifier.verify(client: client, logger: logger)
+            let report = try await AuditChainVerifier.verify(client: client, keys: TestAudit.keys, logger: logger)
             #expect(report.isIntact, "\(String(describing: report.firstBreak))")
             #expect(report.checkedEvents == 200)
         }
@@ -55,48 +55,54 @@ import Testing
             struct Abort: Error {}
             await #expect(throws: (any Error).self) {
                 try await client.withTransaction(logger: logger) { connection in
-                    try await AuditWriter.append(record(1), on: connection, logger: logger)
+                    try await TestAudit.writer.append(record(1), on: connection, logger: logger)
                     throw Abort()
                 }
             }
             let count = try await client.query("SELECT count(*) FROM audit_events", logger: logger).collect().first?.decode(Int.self)
             #expect(count == 0)
-            try await AuditWriter.append(record(2), client: client, logger: logger)
-            #expect(try await AuditChainVerifier.verify(client: client, logger: logger).isIntact)
+            try await TestAudit.writer.append(record(2), client: client, logger: logger)
+            #expect(try await AuditChainVerifier.verify(client: client, keys: TestAudit.keys, logger: logger).isIntact)
         }
     }
 
     @Test func anEditedEventIsDetectedEvenWithTheTriggerDisabled() async throws {
-        try await TestDatabase.withMigratedDatabase { client, _ in
+        try await TestDatabase.withMigratedDatabase { client, url in
             // given
-            for index in 1...10 { try await AuditWriter.append(record(index), client: client, logger: logger) }
+            for index in 1...10 { try await TestAudit.writer.append(record(index), client: client, logger: logger) }
             // when: a superuser disables the guard and rewrites event 4
-            try await client.query("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete", logger: logger)
-            try await client.query("UPDATE audit_events SET response_status = 403 WHERE seq = 4", logger: logger)
+            try await TestDatabase.asSuperuser(url) { admin in
+                try await admin.query("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete", logger: logger)
+                try await admin.query("UPDATE audit_events SET response_status = 403 WHERE seq = 4", logger: logger)
+            }
             // then
-            let report = try await AuditChainVerifier.verify(client: client, logger: logger)
+            let report = try await AuditChainVerifier.verify(client: client, keys: TestAudit.keys, logger: logger)
             #expect(report.firstBreak?.seq == 4)
             #expect(report.firstBreak?.reason.contains("changed") == true)
         }
     }
 
     @Test func aDeletedEventIsDetected() async throws {
-        try await TestDatabase.withMigratedDatabase { client, _ in
-            for index in 1...10 { try await AuditWriter.append(record(index), client: client, logger: logger) }
-            try await client.query("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete", logger: logger)
-            try await client.query("DELETE FROM audit_events WHERE seq = 7", logger: logger)
-            let report = try await AuditChainVerifier.verify(client: client, logger: logger)
+        try await TestDatabase.withMigratedDatabase { client, url in
+            for index in 1...10 { try await TestAudit.writer.append(record(index), client: client, logger: logger) }
+            try await TestDatabase.asSuperuser(url) { admin in
+                try await admin.query("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete", logger: logger)
+                try await admin.query("DELETE FROM audit_events WHERE seq = 7", logger: logger)
+            }
+            let report = try await AuditChainVerifier.verify(client: client, keys: TestAudit.keys, logger: logger)
             #expect(report.firstBreak?.seq == 7)
             #expect(report.firstBreak?.reason.contains("missing") == true)
         }
     }
 
     @Test func aRemovedTailIsDetectedThroughTheChainHead() async throws {
-        try await TestDatabase.withMigratedDatabase { client, _ in
-            for index in 1...10 { try await AuditWriter.append(record(index), client: client, logger: logger) }
-            try await client.query("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete", logger: logger)
-            try await client.query("DELETE FROM audit_events WHERE seq > 8", logger: logger)
-            let report = try await AuditChainVerifier.verify(client: client, logger: logger)
+        try await TestDatabase.withMigratedDatabase { client, url in
+            for index in 1...10 { try await TestAudit.writer.append(record(index), client: client, logger: logger) }
+            try await TestDatabase.asSuperuser(url) { admin in
+                try await admin.query("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete", logger: logger)
+                try await admin.query("DELETE FROM audit_events WHERE seq > 8", logger: logger)
+            }
+            let report = try await AuditChainVerifier.verify(client: client, keys: TestAudit.keys, logger: logger)
             #expect(report.firstBreak?.seq == 9)
         }
     }

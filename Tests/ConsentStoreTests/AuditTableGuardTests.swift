@@ -3,7 +3,7 @@ import ConsentStore
 import PostgresNIO
 import Testing
 
-/// The audit table refuses every change but INSERT, even to its owner.
+/// The audit table refuses every change but INSERT, even to its owner and a superuser.
 @Suite struct AuditTableGuardTests {
     let logger = TestDatabase.logger
 
@@ -19,13 +19,15 @@ import Testing
         "TRUNCATE audit_events",
     ])
     func changesOtherThanInsertAreRejected(_ statement: String) async throws {
-        try await TestDatabase.withMigratedDatabase { client, _ in
-            try await insertOne(client)
-            await #expect(throws: PSQLError.self) {
-                try await client.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+        try await TestDatabase.withMigratedDatabase { _, url in
+            try await TestDatabase.asSuperuser(url) { client in
+                try await insertOne(client)
+                await #expect(throws: PSQLError.self) {
+                    try await client.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                let count = try await client.query("SELECT count(*) FROM audit_events", logger: logger).collect().first?.decode(Int.self)
+                #expect(count == 1)
             }
-            let count = try await client.query("SELECT count(*) FROM audit_events", logger: logger).collect().first?.decode(Int.self)
-            #expect(count == 1)
         }
     }
 }

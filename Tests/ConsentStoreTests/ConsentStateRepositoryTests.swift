@@ -21,7 +21,7 @@ import Testing
     @Test func applyWritesTheStateAndItsAuditEvents() async throws {
         try await TestDatabase.withMigratedDatabase { client, _ in
             // given
-            let repository = ConsentStateRepository(client: client)
+            let repository = ConsentStateRepository(client: client, audit: TestAudit.writer)
             let target = try await customer(client)
             let correlation = UUID()
 
@@ -46,7 +46,7 @@ import Testing
     @Test func failedAuditAppendRollsTheStateChangeBack() async throws {
         try await TestDatabase.withMigratedDatabase { client, _ in
             // given: an audit record PostgreSQL refuses (details that are not JSON)
-            let repository = ConsentStateRepository(client: client)
+            let repository = ConsentStateRepository(client: client, audit: TestAudit.writer)
             let target = try await customer(client)
             let broken = AuditRecord(actor: "system:test", action: "consent.post.failed", customerID: target.id, details: "not json")
 
@@ -67,7 +67,7 @@ import Testing
     @Test func aBatchWritesEveryCustomersChangeAndItsEventsInOrder() async throws {
         try await TestDatabase.withMigratedDatabase { client, _ in
             // given three customers, one without a consent row
-            let repository = ConsentStateRepository(client: client)
+            let repository = ConsentStateRepository(client: client, audit: TestAudit.writer)
             let targets = [try await customer(client), try await customer(client), try await customer(client)]
             try await client.query("DELETE FROM customer_consents WHERE customer_id = \(targets[2].id)", logger: logger)
             try await repository.apply(
@@ -115,7 +115,7 @@ import Testing
                 "SELECT action FROM audit_events WHERE actor = 'system:test' ORDER BY seq", logger: logger
             ).decode(String.self) { actions.append(action) }
             #expect(actions == ["a.1", "a.2", "b.1", "c.1"])
-            #expect(try await AuditChainVerifier.verify(client: client, logger: logger).isIntact)
+            #expect(try await AuditChainVerifier.verify(client: client, keys: TestAudit.keys, logger: logger).isIntact)
             let drift = try await ReportCountersTests.coverageDrift(client)
             #expect(drift.kept == drift.counted)
         }
@@ -124,7 +124,7 @@ import Testing
     @Test func aBatchNamingACustomerTwiceIsRefusedAndAFailingBatchWritesNothing() async throws {
         try await TestDatabase.withMigratedDatabase { client, _ in
             // given
-            let repository = ConsentStateRepository(client: client)
+            let repository = ConsentStateRepository(client: client, audit: TestAudit.writer)
             let a = try await customer(client)
             let b = try await customer(client)
             let change = ConsentStateChange(state: .missing, grantSetVersion: 1)
@@ -149,7 +149,7 @@ import Testing
     @Test func countsByStateCountListedCustomers() async throws {
         try await TestDatabase.withMigratedDatabase { client, _ in
             // given
-            let repository = ConsentStateRepository(client: client)
+            let repository = ConsentStateRepository(client: client, audit: TestAudit.writer)
             let target = try await customer(client)
             try await repository.apply(
                 customerID: target.id, change: ConsentStateChange(state: .missing, grantSetVersion: nil), audit: [], logger: logger)

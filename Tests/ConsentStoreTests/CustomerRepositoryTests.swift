@@ -10,7 +10,7 @@ import Testing
 
     func partner(_ client: PostgresClient) async throws -> Partner {
         let registration = try PartnerRegistration(tenantId: UUID().uuidString, displayName: "Partner", cloud: "global").validated()
-        return try await PartnerRepository(client: client).register(registration, actor: "staff:test", logger: logger)
+        return try await PartnerRepository(client: client, audit: TestAudit.writer).register(registration, actor: "staff:test", logger: logger)
     }
 
     func listings(_ count: Int) -> [CustomerListing] {
@@ -46,7 +46,7 @@ import Testing
 
             // then
             let customer = try #require(try await repository.customer(partnerID: owner.id, tenantID: listing.tenantID, logger: logger))
-            let consent = try await ConsentStateRepository(client: client).consent(customerID: customer.id, logger: logger)
+            let consent = try await ConsentStateRepository(client: client, audit: TestAudit.writer).consent(customerID: customer.id, logger: logger)
             #expect(consent?.state == .unknown)
             #expect(consent?.attempts == 0)
         }

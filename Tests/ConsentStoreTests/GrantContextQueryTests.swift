@@ -18,14 +18,14 @@ import Testing
         try await TestDatabase.withMigratedDatabase { client, _ in
             // given a customer with a partner, two grant set versions and a stored consent
             let target = try await customer(client)
-            let grantSets = GrantSetRepository(client: client)
+            let grantSets = GrantSetRepository(client: client, audit: TestAudit.writer)
             let first = try await grantSets.seedIfEmpty(
                 applicationID: ApplicationID(UUID()), displayName: "CPV", graphScopes: ["Directory.Read.All"], logger: logger)
             let draft = GrantSetDraft(
                 applicationID: first.applicationID.description, displayName: "CPV v2",
                 grants: [.init(enterpriseApplicationID: ApplicationID.microsoftGraph.description, scope: "User.Read.All")])
             _ = try await grantSets.publish(try draft.validated(), actor: "staff:test", logger: logger)
-            let consents = ConsentStateRepository(client: client)
+            let consents = ConsentStateRepository(client: client, audit: TestAudit.writer)
             try await consents.apply(
                 customerID: target.id,
                 change: ConsentStateChange(state: .failed, grantSetVersion: 1, errorCode: "403", error: "forbidden", startsAttempt: true,
@@ -37,7 +37,7 @@ import Testing
 
             // then
             #expect(context?.customer == target)
-            #expect(context?.partner == (try await PartnerRepository(client: client).partner(id: target.partnerID, logger: logger)))
+            #expect(context?.partner == (try await PartnerRepository(client: client, audit: TestAudit.writer).partner(id: target.partnerID, logger: logger)))
             #expect(context?.grantSet == (try await grantSets.current(logger: logger)))
             #expect(context?.grantSet?.version == 2)
             #expect(context?.consent == (try await consents.consent(customerID: target.id, logger: logger)))

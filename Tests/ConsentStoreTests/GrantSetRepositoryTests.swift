@@ -23,7 +23,7 @@ import Testing
     @Test func seedPublishesVersionOneWithGraphAndARM() async throws {
         try await TestDatabase.withMigratedDatabase { client, _ in
             // given
-            let repository = GrantSetRepository(client: client)
+            let repository = GrantSetRepository(client: client, audit: TestAudit.writer)
 
             // when
             let seeded = try await seed(repository)
@@ -40,7 +40,7 @@ import Testing
     @Test func seedLeavesAnExistingGrantSetAlone() async throws {
         try await TestDatabase.withMigratedDatabase { client, _ in
             // given
-            let repository = GrantSetRepository(client: client)
+            let repository = GrantSetRepository(client: client, audit: TestAudit.writer)
             _ = try await seed(repository)
 
             // when
@@ -56,7 +56,7 @@ import Testing
     @Test func publishAddsTheNextVersionWithAnAuditEvent() async throws {
         try await TestDatabase.withMigratedDatabase { client, _ in
             // given
-            let repository = GrantSetRepository(client: client)
+            let repository = GrantSetRepository(client: client, audit: TestAudit.writer)
             _ = try await seed(repository)
             let draft = GrantSetDraft(
                 applicationID: appID.description, displayName: "CPV v2",
@@ -78,7 +78,7 @@ import Testing
     @Test func concurrentPublishersGetDistinctVersions() async throws {
         try await TestDatabase.withMigratedDatabase { client, _ in
             // given
-            let repository = GrantSetRepository(client: client)
+            let repository = GrantSetRepository(client: client, audit: TestAudit.writer)
             let draft = try GrantSetDraft(
                 applicationID: appID.description, displayName: "CPV",
                 grants: [.init(enterpriseApplicationID: ApplicationID.microsoftGraph.description, scope: "User.Read")]).validated()

@@ -116,7 +116,11 @@ import Testing
     @Test func theRepositoryMigrationsHaveWellFormedNamesAndApplyCleanly() async throws {
         let files = try repositoryMigrations()
         #expect(files.first?.version == 1)
-        #expect(files.map(\.version) == Array(1...files.count), "versions must be consecutive")
+        // 0009 is held for issue #13's flow-control migration, merged from its own branch; until it
+        // lands the ledger has that one gap and no other. Drop `reserved` when 0009 exists.
+        let reserved: Set<Int> = files.contains { $0.version == 9 } ? [] : [9]
+        let expected = Array(1...(files.count + reserved.count)).filter { !reserved.contains($0) }
+        #expect(files.map(\.version) == expected, "versions must be consecutive")
         try await TestDatabase.withEmptyDatabase { client, _ in
             try await MigrationRunner(files: files).migrate(client: client, logger: logger)
         }

@@ -1,3 +1,4 @@
+import CPVTestSupport
 import ConsentDomain
 import ConsentStore
 import Foundation
@@ -37,7 +38,7 @@ import Testing
             ).decode((Int64, String).self) { order[customer, default: []].append(action) }
             #expect(order.count == 60)
             #expect(order.values.allSatisfy { $0 == ["step.1", "step.2"] })
-            #expect(try await AuditChainVerifier.verify(client: h.database, logger: h.logger).isIntact)
+            #expect(try await AuditChainVerifier.verify(client: h.database, keys: TestAudit.keys, logger: h.logger).isIntact)
             let statements = await batcher.statements
             #expect(statements < 120, "\(statements) statements for 120 writes")
             print("batcher: 120 writes in \(statements) statements")
@@ -73,7 +74,7 @@ import Testing
             // then only the bad write failed, and only its customer kept its old state
             #expect(failed == [bad])
             #expect(try await h.consentStates() == ["missing": 19, "unknown": 1])
-            #expect(try await AuditChainVerifier.verify(client: h.database, logger: h.logger).isIntact)
+            #expect(try await AuditChainVerifier.verify(client: h.database, keys: TestAudit.keys, logger: h.logger).isIntact)
         }
     }
 }

@@ -61,12 +61,12 @@ import Testing
 
             // when
             let progress = try await h.runs.progress(id: plan.run.id, logger: h.logger)
-            let elapsed = ContinuousClock.now - started
+            let late = (ContinuousClock.now - started) / .seconds(1)
 
-            // then 5 tasks over 10 s (plus the time these statements took on a busy machine), not over a whole minute
+            // then 5 tasks over 10 s (and however long this test itself took on a busy machine),
+            // not over a whole minute
             let rate = try #require(progress?.ratePerSecond)
-            let slowest = 5 / (10 + Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-            #expect(rate >= slowest && rate <= 0.5, "rate \(rate), \(elapsed) after the run's start was set")
+            #expect(rate > 5 / (10 + late + 0.5) && rate <= 0.5, "rate \(rate)")
         }
     }
 

@@ -47,6 +47,29 @@ import Testing
         }
     }
 
+    @Test func invitationCommands() async throws {
+        try await LiveServer.run { server in
+            // given: a registered partner (its first invitation comes with the registration)
+            let added = try await server.cpv("partners", "add", "--tenant-id", Self.partnerTenant, "--name", "Northwind", "--json", as: .admin)
+            let id = try #require(LiveServer.json(added.standardOutput)["id"] as? String)
+            // when: an operator issues another, lists them, and revokes one
+            let invited = try await server.cpv("partners", "invite", id, "--purpose", "onboarding", "--expires-in-days", "2", as: .operator)
+            let listed = try await server.cpv("partners", "invitations", id, as: .viewer)
+            let revoked = try await server.cpv("partners", "revoke-invitation", id, "1", as: .operator)
+            let again = try await server.cpv("partners", "revoke-invitation", id, "1", as: .operator)
+            let wrongPurpose = try await server.cpv("partners", "invite", id, "--purpose", "reconsent", as: .operator)
+            // then
+            #expect(invited.status == 0, "\(invited.standardError)")
+            #expect(invited.standardOutput.contains("/consent/start?invitation=cpvi_"))
+            #expect(listed.standardOutput.contains("onboarding"))
+            #expect(!listed.standardOutput.contains("cpvi_"))
+            #expect(revoked.standardOutput.contains("revoked invitation 1"))
+            #expect(again.status == 65)
+            #expect(wrongPurpose.status == 65)
+            #expect(wrongPurpose.standardError.contains("purpose_does_not_fit"))
+        }
+    }
+
     @Test func customersCommands() async throws {
         try await LiveServer.run { server in
             // given: a partner with three customers, two granted and one failed
@@ -88,9 +111,16 @@ import Testing
                     .utf8
             ).write(to: file)
             defer { try? FileManager.default.removeItem(at: file) }
-            // when
-            let published = try await server.cpv("grant-sets", "publish", "--file", file.path, as: .admin)
+            // when: one admin proposes, the other approves
+            let proposed = try await server.cpv("grant-sets", "publish", "--file", file.path, as: .admin)
+            let ownApproval = try await server.cpv("grant-sets", "approve", "1", as: .admin)
+            let pending = try await server.cpv("grant-sets", "proposals", as: .viewer)
+            let published = try await server.cpv(["grant-sets", "approve", "1"], token: server.secondAdminToken)
             // then
+            #expect(proposed.status == 0, "\(proposed.standardError)")
+            #expect(proposed.standardOutput.contains("as proposal 1"))
+            #expect(ownApproval.status == 77)
+            #expect(pending.standardOutput.contains("pending"))
             #expect(published.status == 0, "\(published.standardError)")
             #expect(published.standardOutput.contains("published grant set version 2 (1 grants)"))
             let list = try await server.cpv("grant-sets", "list", as: .viewer)
@@ -114,7 +144,7 @@ import Testing
         try await LiveServer.run { server in
             // given: a queued run over three customers (no workers run in this server)
             _ = try await Self.seedCustomers(server.database)
-            let plan = try await RunRepository(client: server.database).create(.init(scope: .all), actor: "test", logger: TestDatabase.logger)
+            let plan = try await RunRepository(client: server.database, audit: TestAudit.writer).create(.init(scope: .all), actor: "test", logger: TestDatabase.logger)
             let id = plan.run.id.uuidString.lowercased()
             // when / then
             let list = try await server.cpv("runs", "list", as: .viewer)

@@ -13,6 +13,8 @@ struct LiveServer: Sendable {
     let url: String
     let database: PostgresClient
     let tokens: [StaffRole: String]
+    /// A second admin, to approve what the first proposes.
+    let secondAdminToken: String
     let revokedToken: String
 
     static func run(_ body: @Sendable (LiveServer) async throws -> Void) async throws {
@@ -28,11 +30,12 @@ struct LiveServer: Sendable {
                 ])
             let configuration = try AppConfiguration(environment: environment, purpose: .server)
             let services = try AppServices(configuration: configuration, logger: logger)
-            let repository = StaffTokenRepository(client: database)
+            let repository = StaffTokenRepository(client: database, audit: TestAudit.writer)
             var tokens: [StaffRole: String] = [:]
             for role in [StaffRole.viewer, .operator, .admin] {
                 tokens[role] = try await repository.create(name: "cli-\(role.rawValue)", role: role, createdBy: "test", logger: logger).1.revealed
             }
+            let secondAdmin = try await repository.create(name: "cli-admin-2", role: .admin, createdBy: "test", logger: logger).1.revealed
             let (revoked, revokedToken) = try await repository.create(name: "cli-revoked", role: .admin, createdBy: "test", logger: logger)
             _ = try await repository.revoke(id: revoked.id, actor: "test", logger: logger)
 
@@ -40,13 +43,16 @@ struct LiveServer: Sendable {
             let app = try await buildApplication(
                 services: services, logger: logger,
                 options: BuildOptions(backgroundServices: false, onServerRunning: { bound.yield($0) }))
-            let server = LiveServer(url: "", database: database, tokens: tokens, revokedToken: revokedToken.revealed)
+            let server = LiveServer(
+                url: "", database: database, tokens: tokens, secondAdminToken: secondAdmin, revokedToken: revokedToken.revealed)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await app.runService(gracefulShutdownSignals: []) }
                 var iterator = ports.makeAsyncIterator()
                 guard let port = await iterator.next() else { throw TestDatabaseError("the server did not start") }
                 try await body(
-                    LiveServer(url: "http://127.0.0.1:\(port)", database: server.database, tokens: server.tokens, revokedToken: server.revokedToken))
+                    LiveServer(
+                        url: "http://127.0.0.1:\(port)", database: server.database, tokens: server.tokens,
+                        secondAdminToken: server.secondAdminToken, revokedToken: server.revokedToken))
                 group.cancelAll()
             }
         }

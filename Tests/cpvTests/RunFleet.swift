@@ -18,7 +18,7 @@ struct RunFleet: Sendable {
     let partnerID: UUID
     let logger: Logger
 
-    var runs: RunRepository { RunRepository(client: database) }
+    var runs: RunRepository { RunRepository(client: database, audit: TestAudit.writer) }
 
     static func world(customers: Int, seed: UInt64 = 23) -> SimulatorWorld {
         .generated(
@@ -59,7 +59,7 @@ struct RunFleet: Sendable {
 
     private static func setUp(sim: RunningSimulator, database: PostgresClient, url: DatabaseURL) async throws -> RunFleet {
         let logger = TestDatabase.logger
-        let partners = PartnerRepository(client: database)
+        let partners = PartnerRepository(client: database, audit: TestAudit.writer)
         let simulated = sim.state.world.partners[0]
         let registration = try PartnerRegistration(tenantId: simulated.tenantId, displayName: simulated.displayName, cloud: "global")
             .validated()
@@ -69,11 +69,11 @@ struct RunFleet: Sendable {
             throw TestDatabaseError("the simulator issued no refresh token for \(admin)")
         }
         let sealer = TokenSealer(keys: try SealingKeyRing(parsing: Secret(TestEnvironment.sealingKeys)))
-        try await partners.completeConsent(
+        try await partners.consentForTests(
             partnerID: registered.id, sealed: try sealer.seal(Secret(refreshToken), partnerID: registered.id), consentedBy: admin,
-            actor: "partner-admin:\(admin)", details: [:], logger: logger)
+            logger: logger)
         guard let appID = ApplicationID(TestEnvironment.applicationID) else { throw TestDatabaseError("bad test app id") }
-        _ = try await GrantSetRepository(client: database).seedIfEmpty(
+        _ = try await GrantSetRepository(client: database, audit: TestAudit.writer).seedIfEmpty(
             applicationID: appID, displayName: "CPV Test App", graphScopes: ["Directory.Read.All"], logger: logger)
         let listings = simulated.customers.compactMap { customer in
             TenantID(customer.tenantId).map { CustomerListing(tenantID: $0, companyName: customer.companyName, domain: customer.domain) }

@@ -84,6 +84,7 @@ cpv_environment() {
   export CPV_DATABASE_URL=$database_url CPV_MIGRATIONS_DIR=$repo/migrations CPV_TEMPLATES_DIR=$repo/Templates
   export CPV_HTTP_HOST=127.0.0.1 CPV_HTTP_PORT=$cpv_port CPV_PUBLIC_URL=http://127.0.0.1:$cpv_port
   export CPV_APP_ID=$app_id CPV_APP_SECRET=$app_secret CPV_SEALING_KEYS=$("$cpv" keys generate --id bench)
+  export CPV_AUDIT_KEYS=$("$cpv" keys generate --id benchaudit)
   export CPV_LOGIN_URL=$sim_base CPV_PARTNER_CENTER_URL=$sim_base CPV_GRAPH_URL=$sim_base CPV_ARM_URL=$sim_base
   export CPV_LOG_LEVEL=warning CPV_SYNC_INTERVAL_HOURS=0
   local pair

@@ -63,6 +63,22 @@ public struct AppConfiguration: Sendable {
     public var httpHost: String
     public var httpPort: Int
     public var publicURL: String
+    /// A second listener for `/metrics`, `/readyz` and `/healthz` (`CPV_INTERNAL_HTTP_PORT`); when
+    /// set, the public one no longer serves `/metrics` and `/readyz`.
+    public var internalHTTPPort: Int?
+    public var internalHTTPHost: String
+    /// Seconds an idle HTTP connection is kept open (`CPV_HTTP_IDLE_TIMEOUT_SECONDS`).
+    public var httpIdleTimeoutSeconds: Int
+    /// Proxies whose `X-Forwarded-For` is believed (`CPV_TRUSTED_PROXIES`); none by default.
+    public var trustedProxies: TrustedProxies
+    /// Days a consent invitation lives unless its issuer says otherwise (`CPV_INVITATION_DAYS`).
+    public var invitationDays: Int
+    /// Requests per minute one address may make to the public consent endpoints (`CPV_CONSENT_REQUESTS_PER_MINUTE`).
+    public var consentRequestsPerMinute: Int
+    /// The longest an audit export may stream (`CPV_EXPORT_DEADLINE_SECONDS`).
+    public var exportDeadlineSeconds: Int
+    /// Minutes of inactivity after which a console session ends (`CPV_CONSOLE_IDLE_MINUTES`).
+    public var consoleIdleMinutes: Int
     public var logLevel: LogLevel
     public var logFormat: LogFormat
     public var workers: Int
@@ -71,6 +87,8 @@ public struct AppConfiguration: Sendable {
     public var tokenRefreshDays: Int
     /// Delegated Microsoft Graph scopes of the first grant set (seeded when none exists).
     public var graphScopes: [String]
+    /// The most a grant set may ask for (`CPV_GRANT_CEILING`); nil: exactly the seeded first grant set.
+    public var grantCeiling: GrantCeiling?
     /// Check each grant through Graph after the POST (`consent.verified` / `consent.verification_failed`).
     public var verifyGrants: Bool
     /// Hours between scheduled customer syncs of every active partner; 0 turns the schedule off.
@@ -95,6 +113,10 @@ public struct AppConfiguration: Sendable {
     public var applicationDisplayName: String
     public var clientCredential: ClientCredential?
     public var sealingKeys: SealingKeyRing?
+    /// HMAC keys of the audit chain (`CPV_AUDIT_KEYS`); the first signs new events.
+    public var auditKeys: AuditKeyRing?
+    /// How many audit events predate the keyed chain (`CPV_AUDIT_UNKEYED_EVENTS`); nil: not pinned.
+    public var auditUnkeyedEvents: Int64?
     public var tokenStore: TokenStoreKind
     /// The CPV application's home tenant, where its app-only Key Vault token is requested
     /// (required when `tokenStore == .keyvault`).
@@ -111,8 +133,11 @@ public struct AppConfiguration: Sendable {
         "CPV_KEYVAULT_URL", "CPV_KEYVAULT_TENANT_ID", "CPV_TEMPLATES_DIR", "CPV_TOKEN_REFRESH_DAYS", "CPV_GRAPH_SCOPES",
         "CPV_VERIFY_GRANTS", "CPV_SYNC_INTERVAL_HOURS", "CPV_CONSENT_RATE_LIMIT", "CPV_CONSENT_BURST", "CPV_CONSENT_RATE_MARGIN",
         "CPV_RUN_LEASE_SECONDS", "CPV_RUN_RESCUE_INTERVAL_SECONDS", "CPV_LISTING_RATE_LIMIT", "CPV_DRIFT_RUN_INTERVAL_MINUTES",
+        "CPV_AUDIT_KEYS", "CPV_AUDIT_KEYS_FILE", "CPV_AUDIT_UNKEYED_EVENTS", "CPV_TRUSTED_PROXIES", "CPV_CONSOLE_IDLE_MINUTES",
+        "CPV_GRANT_CEILING", "CPV_EXPORT_DEADLINE_SECONDS", "CPV_INTERNAL_HTTP_HOST", "CPV_INTERNAL_HTTP_PORT", "CPV_INVITATION_DAYS",
+        "CPV_CONSENT_REQUESTS_PER_MINUTE", "CPV_HTTP_IDLE_TIMEOUT_SECONDS",
         // Read by the `cpv` CLI client, the test suite and ops scripts, not by the server.
-        "CPV_URL", "CPV_TOKEN", "CPV_TOKEN_FILE", "CPV_TEST_DATABASE_URL", "CPV_HOME", "CPV_PG_PORT",
+        "CPV_URL", "CPV_TOKEN", "CPV_TOKEN_FILE", "CPV_TEST_DATABASE_URL", "CPV_TEST_PARALLELISM", "CPV_HOME", "CPV_PG_PORT",
     ]
 
     /// Reads and validates the configuration, throwing the first problem found.
@@ -142,6 +167,26 @@ public struct AppConfiguration: Sendable {
         httpHost = reader.string("CPV_HTTP_HOST") ?? "127.0.0.1"
         httpPort = try reader.integer("CPV_HTTP_PORT", default: 8080, range: 0...65535)
         publicURL = try reader.baseURL("CPV_PUBLIC_URL") ?? "http://\(httpHost):\(httpPort)"
+        internalHTTPHost = reader.string("CPV_INTERNAL_HTTP_HOST") ?? "127.0.0.1"
+        httpIdleTimeoutSeconds = try reader.integer("CPV_HTTP_IDLE_TIMEOUT_SECONDS", default: 60, range: 1...3_600)
+        if reader.string("CPV_INTERNAL_HTTP_PORT") != nil {
+            internalHTTPPort = try reader.integer("CPV_INTERNAL_HTTP_PORT", default: 0, range: 0...65535)
+        } else {
+            internalHTTPPort = nil
+        }
+        if let raw = reader.string("CPV_TRUSTED_PROXIES") {
+            guard let proxies = TrustedProxies(parsing: raw) else {
+                throw ConfigurationError(
+                    key: "CPV_TRUSTED_PROXIES", problem: "must be IP addresses or networks, e.g. 10.0.0.0/8,192.0.2.7 (got \"\(raw.prefix(80))\")")
+            }
+            trustedProxies = proxies
+        } else {
+            trustedProxies = .none
+        }
+        consoleIdleMinutes = try reader.integer("CPV_CONSOLE_IDLE_MINUTES", default: 30, range: 1...720)
+        invitationDays = try reader.integer("CPV_INVITATION_DAYS", default: 7, range: 1...30)
+        consentRequestsPerMinute = try reader.integer("CPV_CONSENT_REQUESTS_PER_MINUTE", default: 30, range: 1...10_000)
+        exportDeadlineSeconds = try reader.integer("CPV_EXPORT_DEADLINE_SECONDS", default: 300, range: 5...3_600)
         logLevel = try reader.choice("CPV_LOG_LEVEL", default: .info)
         logFormat = try reader.choice("CPV_LOG_FORMAT", default: .text)
         workers = try reader.integer("CPV_WORKERS", default: 128, range: 0...1_024)
@@ -151,6 +196,20 @@ public struct AppConfiguration: Sendable {
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         if let bad = graphScopes.first(where: { scope in !scope.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || ".-_".contains($0)) } }) {
             throw ConfigurationError(key: "CPV_GRAPH_SCOPES", problem: "scope \"\(bad.prefix(60))\" is not a delegated permission name (letters, digits, . - _)")
+        }
+        if let raw = reader.string("CPV_GRANT_CEILING") {
+            guard let ceiling = GrantCeiling(parsing: raw) else {
+                throw ConfigurationError(
+                    key: "CPV_GRANT_CEILING",
+                    problem: "must read resource-app-id=Scope.One,Scope.Two;resource-app-id=scope (got \"\(raw.prefix(80))\")")
+            }
+            let seed = GrantSet.seed(applicationID: .microsoftGraph, displayName: "seed", graphScopes: graphScopes, createdAt: Date())
+            if let excess = ceiling.excess(of: seed.grants).first {
+                throw ConfigurationError(key: "CPV_GRAPH_SCOPES", problem: "the first grant set would be above CPV_GRANT_CEILING (\(excess))")
+            }
+            grantCeiling = ceiling
+        } else {
+            grantCeiling = nil
         }
         verifyGrants = try reader.boolean("CPV_VERIFY_GRANTS", default: false)
         syncIntervalHours = try reader.integer("CPV_SYNC_INTERVAL_HOURS", default: 6, range: 0...168)
@@ -183,10 +242,20 @@ public struct AppConfiguration: Sendable {
             keyVaultTenantID = nil
         }
 
+        if let raw = reader.string("CPV_AUDIT_UNKEYED_EVENTS") {
+            guard let count = Int64(raw), count >= 0 else {
+                throw ConfigurationError(key: "CPV_AUDIT_UNKEYED_EVENTS", problem: "must be a whole number of events, 0 or more (got \"\(raw.prefix(40))\")")
+            }
+            auditUnkeyedEvents = count
+        } else {
+            auditUnkeyedEvents = nil
+        }
+
         guard purpose == .server else {
             applicationID = nil
             clientCredential = nil
             sealingKeys = nil
+            auditKeys = nil
             return
         }
 
@@ -227,6 +296,16 @@ public struct AppConfiguration: Sendable {
             sealingKeys = try SealingKeyRing(parsing: sealing)
         } catch {
             throw ConfigurationError(key: "CPV_SEALING_KEYS", problem: error.description)
+        }
+        guard let audit = try reader.secret("CPV_AUDIT_KEYS") else {
+            throw ConfigurationError(
+                key: "CPV_AUDIT_KEYS",
+                problem: "required: kid:base64key[,...], the audit chain's HMAC keys, kept outside the database (generate one with `cpv keys generate`)")
+        }
+        do {
+            auditKeys = try AuditKeyRing(parsing: audit)
+        } catch {
+            throw ConfigurationError(key: "CPV_AUDIT_KEYS", problem: error.description)
         }
         if tokenStore == .keyvault && endpoints.keyVault == nil {
             throw ConfigurationError(key: "CPV_KEYVAULT_URL", problem: "required when CPV_TOKEN_STORE=keyvault")

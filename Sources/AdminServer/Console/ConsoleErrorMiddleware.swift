@@ -1,3 +1,4 @@
+import ConsentDomain
 import Hummingbird
 import Logging
 
@@ -18,6 +19,8 @@ struct ConsoleErrorMiddleware: RouterMiddleware {
             let title = error.status == .forbidden ? "Your role does not allow this" : "That request was refused"
             // APIError messages are written for people and carry no internals (see APIError).
             return try page(status: error.status, title: title, message: error.message, context: context)
+        } catch let error as StaffPermissionError {
+            return try page(status: .forbidden, title: "Your role does not allow this", message: error.description, context: context)
         } catch let error as HTTPError {
             let status = error.status
             if status.code < 500 {

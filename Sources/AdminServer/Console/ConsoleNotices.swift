@@ -7,8 +7,7 @@ extension ConsoleRoutes {
         let query = request.uri.queryParameters
         func number(_ name: String) -> Int { query.get(name).flatMap(Int.init) ?? 0 }
         switch query.get("done") {
-        case "partner-added":
-            return .init(kind: "ok", text: "Partner added. Copy the consent link below and send it to the partner's Global Admin.")
+        case "invitation-revoked": return .init(kind: "ok", text: "Invitation revoked: its link no longer works.")
         case "synced":
             return .init(kind: "ok", text: "Customers synced: \(number("added")) added, \(number("updated")) updated, \(number("removed")) removed.")
         case "regrant-succeeded": return .init(kind: "ok", text: "Consent granted again.")
@@ -19,6 +18,8 @@ extension ConsoleRoutes {
         case "run-resume": return .init(kind: "ok", text: "Run resumed.")
         case "run-cancel": return .init(kind: "ok", text: "Run cancelled.")
         case "published": return .init(kind: "ok", text: "Grant set v\(number("version")) published. Start a run to apply it.")
+        case "proposed": return .init(kind: "ok", text: "Grant set proposed. Another admin must approve it before it is published.")
+        case "rejected": return .init(kind: "ok", text: "Grant set proposal rejected.")
         default: return nil
         }
     }

@@ -17,7 +17,7 @@ extension ConsoleRoutes {
                 logger: context.logger)
             let chain =
                 request.uri.queryParameters.get("verify") == "1"
-                ? try await AuditChainVerifier.verify(client: services.database, logger: context.logger) : nil
+                ? try await services.auditVerification.verify(logger: context.logger) : nil
             let page = AuditPage(
                 chrome: try chrome(context, "Audit", .audit), filter: filter, partners: try await partnerNames(context), events: events,
                 chain: chain)

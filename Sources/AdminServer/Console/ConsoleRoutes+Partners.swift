@@ -42,8 +42,10 @@ extension ConsoleRoutes {
                 return try refused("\(field) \(error.message).")
             }
             do {
-                let partner = try await services.partners.register(valid, actor: staff.actor, logger: context.logger)
-                return Response.redirect(to: "/console/partners/\(ConsoleFormat.id(partner.id))?done=partner-added", type: .normal)
+                // The first invitation's link is shown on the answer itself (no redirect): it is in
+                // no address, history or log, and never shown again.
+                let (partner, issued) = try await services.invitations.register(valid, by: staff, logger: context.logger)
+                return try await partnerPage(request, context, partnerID: partner.id, newInvitation: issued, verification: nil)
             } catch PartnerStoreError.duplicateTenant(let tenant) {
                 return try refused("A partner with tenant id \(tenant) is already registered.")
             }
@@ -57,6 +59,37 @@ extension ConsoleRoutes {
             let partner = try await partner(context)
             let report = await services.verifier.verify(partner, logger: context.logger)
             return try await partnerPage(request, context, verification: report)
+        }
+        console.post("partners/{id}/invitations") { request, context in
+            let staff = try context.require(.operator)
+            let partner = try await partner(context)
+            let (form, _) = try await ConsoleForm.read(request)
+            guard let purpose = form.text("purpose").flatMap(ConsentPurpose.init(rawValue:)) else {
+                throw ConsoleError.badRequest("Choose what the invitation is for.")
+            }
+            do {
+                let issued = try await services.invitations.issue(
+                    partnerID: partner.id, purpose: purpose, lifetimeDays: nil, by: staff, logger: context.logger)
+                return try await partnerPage(request, context, partnerID: partner.id, newInvitation: issued, verification: nil)
+            } catch let error as ConsentInvitationError {
+                throw ConsoleError.conflict("No invitation was issued: \(error.description).")
+            }
+        }
+        console.post("partners/{id}/invitations/{invitationId}/revoke") { _, context in
+            let staff = try context.require(.operator)
+            let partner = try await partner(context)
+            guard let invitationID = context.parameters.get("invitationId").flatMap({ Int64($0) }) else {
+                throw ConsoleError.notFound("There is no such invitation.")
+            }
+            do {
+                guard try await services.invitations.revoke(partnerID: partner.id, invitationID: invitationID, by: staff, logger: context.logger) != nil
+                else {
+                    throw ConsoleError.notFound("There is no such invitation.")
+                }
+            } catch let error as ConsentInvitationError {
+                throw ConsoleError.conflict("The invitation was not revoked: \(error.description).")
+            }
+            return Response.redirect(to: "/console/partners/\(ConsoleFormat.id(partner.id))?done=invitation-revoked", type: .normal)
         }
         console.post("partners/{id}/sync") { _, context in
             let staff = try context.require(.operator)
@@ -88,14 +121,24 @@ extension ConsoleRoutes {
         return partner
     }
 
-    private func partnerPage(_ request: Request, _ context: AppRequestContext, verification: PartnerVerifier.Report?) async throws -> Response {
-        let partner = try await partner(context)
+    private func partnerPage(
+        _ request: Request, _ context: AppRequestContext, partnerID: UUID? = nil, newInvitation: ConsentInvitations.Issued? = nil,
+        verification: PartnerVerifier.Report?
+    ) async throws -> Response {
+        let partner: Partner
+        if let partnerID, let found = try await services.partners.partner(id: partnerID, logger: context.logger) {
+            partner = found
+        } else {
+            partner = try await self.partner(context)
+        }
+        let staff = try context.require(.viewer)
+        let invitations = try await services.invitations.list(partnerID: partner.id, by: staff, logger: context.logger)
         let customers = try await customerQuery.list(
             CustomerFilter(partnerID: partner.id, removed: false, limit: Self.partnerCustomersShown), logger: context.logger)
         let events = try await auditQuery.search(AuditFilter(partnerID: partner.id, limit: Self.partnerEventsShown), logger: context.logger)
         let page = PartnerPage(
-            chrome: try chrome(context, partner.displayName, .partners, notice: Self.notice(request)), partner: partner,
-            consentURL: services.onboarding.consentURL(partnerID: partner.id), customers: customers, events: events,
+            chrome: try chrome(context, partner.displayName, .partners, notice: newInvitation == nil ? Self.notice(request) : nil),
+            partner: partner, invitations: invitations, newInvitation: newInvitation, customers: customers, events: events,
             verification: verification, now: Date())
         return try pages.render("console/partner", page)
     }

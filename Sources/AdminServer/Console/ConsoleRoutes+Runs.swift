@@ -2,6 +2,7 @@ import ConsentDomain
 import ConsentStore
 import Foundation
 import Hummingbird
+import Orchestrator
 
 extension ConsoleRoutes {
     /// Runs: list, detail and live progress (viewer); create, pause, resume, cancel (operator);
@@ -22,7 +23,7 @@ extension ConsoleRoutes {
         console.post("runs") { request, context in
             let (form, _) = try await ConsoleForm.read(request)
             let action: RunAction = form["action"] == "revoke" ? .revoke : .grant
-            let staff = try context.require(action == .revoke ? .admin : .operator)
+            let staff = try context.require(RunControl.requiredRole(for: action))
             let scopeChoice = form["scope"] ?? ""
             let dryRun = form["dryRun"] == "true"
             func refused(_ message: String) async throws -> Response {
@@ -45,13 +46,13 @@ extension ConsoleRoutes {
             default:
                 return try await refused("Choose which customers the run covers.")
             }
-            if action == .revoke, form.text("confirm") != "revoke" {
-                return try await refused("A revoke run takes the consent away from every customer in scope: type revoke to confirm.")
-            }
             do {
-                let plan = try await services.runs.create(
-                    .init(scope: scope, action: action, dryRun: dryRun, maxConcurrency: nil), actor: staff.actor, logger: context.logger)
+                let plan = try await RunControl(runs: services.runs).create(
+                    .init(scope: scope, action: action, dryRun: dryRun, maxConcurrency: nil), confirmation: form.text("confirm"), by: staff,
+                    logger: context.logger)
                 return Response.redirect(to: "/console/runs/\(ConsoleFormat.id(plan.run.id))?done=run-created", type: .normal)
+            } catch RunControlError.confirmationRequired {
+                return try await refused("A revoke run takes the consent away from every customer in scope: type revoke to confirm.")
             } catch RunStoreError.noGrantSet {
                 return try await refused("No grant set is published yet. Publish one under Grant sets first.")
             }
@@ -75,7 +76,7 @@ extension ConsoleRoutes {
                 let staff = try context.require(.operator)
                 let id = try Self.uuid(context, "run")
                 do {
-                    _ = try await services.runs.apply(command, runID: id, actor: staff.actor, logger: context.logger)
+                    _ = try await RunControl(runs: services.runs).apply(command, runID: id, by: staff, logger: context.logger)
                 } catch RunStoreError.notFound {
                     throw ConsoleError.notFound("There is no such run.")
                 } catch RunStoreError.transition(let transition) {

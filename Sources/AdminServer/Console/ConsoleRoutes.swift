@@ -22,9 +22,11 @@ struct ConsoleRoutes: Sendable {
         self.services = services
         self.pages = pages
         self.failures = failures
-        sessions = ConsoleSessionRepository(client: services.database)
+        sessions = ConsoleSessionRepository(client: services.database, audit: services.audit)
         secureCookies = services.configuration.publicURL.lowercased().hasPrefix("https://")
     }
+
+    var idleTimeout: TimeInterval { TimeInterval(services.configuration.consoleIdleMinutes * 60) }
 
     var customerQuery: CustomerQuery { CustomerQuery(client: services.database) }
     var auditQuery: AuditQuery { AuditQuery(client: services.database) }
@@ -37,7 +39,8 @@ struct ConsoleRoutes: Sendable {
         console.get("static/console.js") { _, _ in pages.staticFile(pages.script, contentType: "text/javascript; charset=utf-8") }
         registerSignIn(on: console)
 
-        let signedIn = console.group().add(middleware: ConsoleSessionMiddleware(sessions: sessions, errors: errors))
+        let signedIn = console.group().add(
+            middleware: ConsoleSessionMiddleware(sessions: sessions, errors: errors, idleTimeout: idleTimeout))
         signedIn.post("sign-out") { request, context in
             let session = try Self.session(context)
             if let cookie = request.cookies[ConsoleCookies.session]?.value {
@@ -64,7 +67,7 @@ struct ConsoleRoutes: Sendable {
     private func registerSignIn(on console: RouterGroup<AppRequestContext>) {
         console.get("sign-in") { request, context in
             if let cookie = request.cookies[ConsoleCookies.session]?.value,
-                try await sessions.session(cookie: cookie, logger: context.logger) != nil
+                try await sessions.session(cookie: cookie, idleTimeout: idleTimeout, logger: context.logger) != nil
             {
                 return Response.redirect(to: "/console", type: .normal)
             }
@@ -78,13 +81,19 @@ struct ConsoleRoutes: Sendable {
             else {
                 throw ConsoleError.csrfRejected
             }
-            let address = context.remoteAddress?.ipAddress ?? "unknown"
-            if let wait = await failures.blockedFor(address) {
-                return try signInPage(error: "Too many failed sign-ins from this address. Try again in \(wait) seconds.", status: .tooManyRequests)
-            }
+            // A valid token always signs in; only failures are counted and slowed (per client address).
+            let address = context.clientAddress
             guard let token = form.text("token"), let member = try await services.staffTokens.authenticate(token, logger: context.logger) else {
+                let wait = await failures.blockedFor(address)
                 await failures.record(address)
-                return try signInPage(error: "That API token is unknown or revoked.", status: .unauthorized)
+                if let wait {
+                    return try signInPage(error: "Too many failed sign-ins from this address. Try again in \(wait) seconds.", status: .tooManyRequests)
+                }
+                var expired = false
+                if let token = form.text("token") { expired = try await services.staffTokens.isExpired(token, logger: context.logger) }
+                return try signInPage(
+                    error: expired ? "That API token has expired. Ask an admin for a new one." : "That API token is unknown or revoked.",
+                    status: .unauthorized)
             }
             let (secret, _) = try await sessions.start(for: member, lifetime: ConsoleCookies.sessionLifetime, logger: context.logger)
             var response = Response.redirect(to: "/console", type: .normal)

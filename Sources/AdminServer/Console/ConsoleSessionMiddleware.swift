@@ -1,4 +1,5 @@
 import ConsentStore
+import Foundation
 import Hummingbird
 
 /// Resolves the console session from its cookie and guards every console route behind it.
@@ -11,10 +12,14 @@ struct ConsoleSessionMiddleware: RouterMiddleware {
     let sessions: ConsoleSessionRepository
     /// Errors of signed-in pages are rendered here, where the page still knows who is signed in.
     let errors: ConsoleErrorMiddleware
+    /// Inactivity that ends a session (`CPV_CONSOLE_IDLE_MINUTES`).
+    let idleTimeout: TimeInterval
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        // The run page's script polls its progress fragment: that is the page, not the person.
+        let byPerson = !request.uri.path.hasSuffix("/progress")
         guard let cookie = request.cookies[ConsoleCookies.session]?.value,
-            let session = try await sessions.session(cookie: cookie, logger: context.logger)
+            let session = try await sessions.session(cookie: cookie, idleTimeout: idleTimeout, touch: byPerson, logger: context.logger)
         else {
             return .redirect(to: "/console/sign-in", type: .normal)
         }

@@ -1,3 +1,4 @@
+import ConsentDomain
 import Foundation
 import Hummingbird
 import NIOCore
@@ -11,12 +12,15 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     public let code: String
     public let message: String
     public let details: [String: String]
+    /// Seconds for a `Retry-After` header (429 and 503 answers).
+    public let retryAfter: Int?
 
-    public init(_ status: HTTPResponse.Status, code: String, message: String, details: [String: String] = [:]) {
+    public init(_ status: HTTPResponse.Status, code: String, message: String, details: [String: String] = [:], retryAfter: Int? = nil) {
         self.status = status
         self.code = code
         self.message = message
         self.details = details
+        self.retryAfter = retryAfter
     }
 
     struct Body: Encodable {
@@ -32,14 +36,20 @@ public struct APIError: Error, HTTPResponseError, Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let data = try encoder.encode(Body(error: .init(code: code, message: message, details: details)))
-        return Response(
-            status: status,
-            headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     public static func notFound(_ message: String = "no such resource") -> APIError {
         APIError(.notFound, code: "not_found", message: message)
+    }
+
+    /// A service's refusal by role (`StaffPermissionError`), as `context.require` answers it.
+    public static func forbidden(_ error: StaffPermissionError) -> APIError {
+        APIError(
+            .forbidden, code: "forbidden", message: error.description,
+            details: ["required": error.required.rawValue, "role": error.role.rawValue])
     }
 
     public static let internalError = APIError(

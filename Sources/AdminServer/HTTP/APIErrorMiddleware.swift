@@ -1,3 +1,4 @@
+import ConsentDomain
 import Hummingbird
 import Logging
 
@@ -6,12 +7,16 @@ import Logging
 /// Hummingbird's own errors (unknown route, undecodable body) keep their status but get a stable
 /// code; anything unexpected becomes a 500 `internal_error` whose details go to the log with the
 /// request id, never into the response.
-struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+public struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let error as APIError {
             return try error.response(from: request, context: context)
+        } catch let error as StaffPermissionError {
+            return try APIError.forbidden(error).response(from: request, context: context)
         } catch let error as HTTPError {
             return try Self.mapped(error).response(from: request, context: context)
         } catch {

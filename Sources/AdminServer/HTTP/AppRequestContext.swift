@@ -11,10 +11,14 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     /// The console session behind the request's cookie (set by `ConsoleSessionMiddleware`).
     public var consoleSession: ConsoleSessionRepository.Session?
     public let remoteAddress: SocketAddress?
+    /// The client's address: the peer's, or from `X-Forwarded-For` when the peer is a trusted proxy
+    /// (`ClientAddressMiddleware`, `CPV_TRUSTED_PROXIES`). What failure counters and rate limits key on.
+    public var clientAddress: String
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
+        clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 
     /// Request bodies of the admin API are small JSON documents.

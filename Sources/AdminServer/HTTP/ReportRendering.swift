@@ -9,6 +9,21 @@ enum ReportRendering {
         cells.map(csvField).joined(separator: ",") + "\r\n"
     }
 
+    /// A row of cells. Text that a spreadsheet would run as a formula (it begins with `=`, `+`,
+    /// `-`, `@`, a tab or a carriage return: a company name, an error text, an actor from outside)
+    /// gets a leading `'`, as OWASP's CSV-injection advice says; numbers and times stay as they are.
+    static func csvRow(_ cells: [ReportCell]) -> String {
+        csvLine(cells.map { cell in
+            guard case .text(let value) = cell else { return cell.display }
+            return neutralised(value)
+        })
+    }
+
+    static func neutralised(_ text: String) -> String {
+        guard let first = text.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) else { return text }
+        return "'" + text
+    }
+
     /// Quotes a field when it holds a separator, a quote, a line break or edge spaces; doubles quotes.
     static func csvField(_ value: String) -> String {
         let needsQuotes = value.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }
@@ -18,7 +33,7 @@ enum ReportRendering {
 
     static func csv(_ table: ReportTable) -> Response {
         var text = csvLine(table.columns)
-        for row in table.rows { text += csvLine(row.map(\.display)) }
+        for row in table.rows { text += csvRow(row) }
         return Response(
             status: .ok,
             headers: [

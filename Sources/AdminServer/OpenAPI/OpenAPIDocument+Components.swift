@@ -35,6 +35,7 @@ extension OpenAPIDocument {
               properties:
                 id: {type: string, format: uuid}
                 status: {type: string, enum: [pending_consent, active, needs_reconsent, disabled]}
+                consentUrl: {type: string, description: "only when registered: the first invitation's one-time link"}
             PartnerList:
               type: object
               required: [items]
@@ -117,7 +118,9 @@ extension OpenAPIDocument {
                 createdAt: {type: string, format: date-time}
                 lastUsedAt: {type: [string, "null"], format: date-time}
                 revokedAt: {type: [string, "null"], format: date-time}
-              example: {id: 1, name: ci, role: operator, prefix: AbCd1234, createdBy: "staff:alice", createdAt: "2026-01-01T00:00:00Z"}
+                expiresAt: {type: string, format: date-time}
+                status: {type: string, enum: [active, expired, revoked]}
+              example: {id: 1, name: ci, role: operator, prefix: AbCd1234, createdBy: "staff:alice#1", createdAt: "2026-01-01T00:00:00Z", expiresAt: "2026-04-01T00:00:00Z", status: active}
             ReportTable:
               type: object
               required: [report, columns, rows]

@@ -3,7 +3,7 @@
 /// Kept in the binary rather than a file beside it so the served document is always the one of
 /// this build. `OpenAPIDocumentTests` compares its paths with the router and checks its examples.
 enum OpenAPIDocument {
-    static let yaml = header + paths + runPaths + components + runSchemas
+    static let yaml = header + paths + runPaths + securityPaths + components + runSchemas + securitySchemas
 }
 
 extension OpenAPIDocument {
@@ -50,21 +50,22 @@ extension OpenAPIDocument {
               security: []
               responses:
                 "200": {description: the document, content: {application/yaml: {schema: {type: string}}}}
-          /consent/{partnerId}/start:
+          /consent/start:
             get:
-              summary: Starts a partner admin's consent (redirect to Microsoft)
+              summary: Starts a partner admin's consent from a one-time invitation (redirect to Microsoft); rate-limited per address
               security: []
-              parameters: [{name: partnerId, in: path, required: true, schema: {type: string}}]
+              parameters: [{name: invitation, in: query, required: true, schema: {type: string}}]
               responses:
                 "302": {description: redirect to the authorize endpoint}
                 default: {description: an HTML page explaining the failure, content: {text/html: {schema: {type: string}}}}
           /consent/callback:
             get:
-              summary: OAuth redirect target of the consent
+              summary: OAuth redirect target of the consent; rate-limited per address
               security: []
               parameters:
                 - {name: code, in: query, schema: {type: string}}
                 - {name: state, in: query, schema: {type: string}}
+                - {name: iss, in: query, description: "RFC 9207 issuer; checked when present", schema: {type: string}}
                 - {name: error, in: query, schema: {type: string}}
                 - {name: error_description, in: query, schema: {type: string}}
               responses:
@@ -76,7 +77,7 @@ extension OpenAPIDocument {
                 "200": {description: partners, content: {application/json: {schema: {$ref: "#/components/schemas/PartnerList"}}}}
                 default: {$ref: "#/components/responses/Error"}
             post:
-              summary: Registers a partner (admin)
+              summary: Registers a partner and issues its first onboarding invitation, whose link is consentUrl (admin)
               requestBody:
                 required: true
                 content:
@@ -144,7 +145,7 @@ extension OpenAPIDocument {
                 "200": {description: grant sets, content: {application/json: {schema: {type: object, required: [items]}}}}
                 default: {$ref: "#/components/responses/Error"}
             post:
-              summary: Publishes the next grant set version (admin)
+              summary: Proposes the next grant set version; a second admin approves it (admin)
               requestBody:
                 required: true
                 content:
@@ -164,7 +165,7 @@ extension OpenAPIDocument {
                             required: [enterpriseApplicationId, scope]
                             properties: {enterpriseApplicationId: {type: string, format: uuid}, scope: {type: string}}
               responses:
-                "201": {description: published, content: {application/json: {schema: {type: object, required: [version]}}}}
+                "202": {description: "proposed, waiting for a second admin", content: {application/json: {schema: {$ref: "#/components/schemas/GrantSetProposal"}}}}
                 default: {$ref: "#/components/responses/Error"}
           /api/v1/customers:
             get:
@@ -228,14 +229,16 @@ extension OpenAPIDocument {
                     application/json:
                       schema:
                         type: object
-                        required: [intact, checkedEvents, lastSeq, durationMs]
+                        required: [intact, checkedEvents, lastSeq, lastHash, unkeyedEvents, durationMs]
                         properties:
                           intact: {type: boolean}
                           checkedEvents: {type: integer}
                           lastSeq: {type: integer}
+                          lastHash: {type: string}
+                          unkeyedEvents: {type: integer}
                           durationMs: {type: integer}
                           firstBreak: {type: [object, "null"], properties: {seq: {type: integer}, reason: {type: string}}}
-                      example: {intact: true, checkedEvents: 3, lastSeq: 3, durationMs: 1}
+                      example: {intact: true, checkedEvents: 3, lastSeq: 3, lastHash: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08, unkeyedEvents: 0, durationMs: 1}
                 default: {$ref: "#/components/responses/Error"}
           /api/v1/tokens:
             get:
@@ -260,6 +263,7 @@ extension OpenAPIDocument {
                       properties:
                         name: {type: string, minLength: 1, maxLength: 128}
                         role: {type: string, enum: [viewer, operator, admin]}
+                        expiresInDays: {type: integer, minimum: 1, maximum: 365, default: 90}
               responses:
                 "201":
                   description: created
@@ -287,7 +291,7 @@ extension OpenAPIDocument {
                   schema: {type: string, enum: [consent-coverage, missing-consent, failures, stale, partner-token-health, runs, audit-export]}
                 - {name: format, in: query, schema: {type: string, enum: [json, csv]}}
                 - {name: days, in: query, description: "stale: older than this many days; runs: runs created in the last this many days", schema: {type: integer, minimum: 1, maximum: 3650}}
-                - {name: limit, in: query, description: "missing-consent and stale: most rows listed", schema: {type: integer, minimum: 1, maximum: 100000, default: 1000}}
+                - {name: limit, in: query, description: "missing-consent and stale: most rows listed", schema: {type: integer, minimum: 1, maximum: 500, default: 100}}
                 - {name: since, in: query, description: audit-export only, schema: {type: string, format: date-time}}
                 - {name: until, in: query, description: audit-export only, schema: {type: string, format: date-time}}
               responses:

@@ -1,18 +1,18 @@
 import ConsentStore
 import Foundation
 import Hummingbird
-import PostgresNIO
+import Orchestrator
 
 /// `GET /api/v1/audit` (search, newest first by seq, keyset-paginated) and
-/// `GET /api/v1/audit/verify` (walks the hash chain). Viewer.
-/// Wiring: `AuditRoutes(audit: AuditQuery(client:), database: services.database).register(on: api)`.
+/// `GET /api/v1/audit/verify` (walks the keyed hash chain, one walk at a time). Viewer.
+/// Wiring: `AuditRoutes(audit: AuditQuery(client:), verification: services.auditVerification).register(on: api)`.
 public struct AuditRoutes: Sendable {
     let audit: AuditQuery
-    let database: PostgresClient
+    let verification: AuditVerification
 
-    public init(audit: AuditQuery, database: PostgresClient) {
+    public init(audit: AuditQuery, verification: AuditVerification) {
         self.audit = audit
-        self.database = database
+        self.verification = verification
     }
 
     struct VerifyDTO: Encodable {
@@ -23,6 +23,8 @@ public struct AuditRoutes: Sendable {
         let intact: Bool
         let checkedEvents: Int64
         let lastSeq: Int64
+        let lastHash: String
+        let unkeyedEvents: Int64
         let firstBreak: Break?
         let durationMs: Int
     }
@@ -43,11 +45,12 @@ public struct AuditRoutes: Sendable {
         api.get("/audit/verify") { _, context in
             _ = try context.require(.viewer)
             let started = ContinuousClock.now
-            let report = try await AuditChainVerifier.verify(client: database, logger: context.logger)
+            let report = try await verification.verify(logger: context.logger)
             let elapsed = ContinuousClock.now - started
             return try JSONBody.response(
                 VerifyDTO(
-                    intact: report.isIntact, checkedEvents: report.checkedEvents, lastSeq: report.lastSeq,
+                    intact: report.isIntact, checkedEvents: report.checkedEvents, lastSeq: report.lastSeq, lastHash: report.lastHash,
+                    unkeyedEvents: report.unkeyedEvents,
                     firstBreak: report.firstBreak.map { VerifyDTO.Break(seq: $0.seq, reason: $0.reason) },
                     durationMs: Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)))
         }

@@ -25,10 +25,12 @@ struct HealthRoutes {
         let migrations: Migrations?
     }
 
-    func register(on router: Router<AppRequestContext>) {
+    /// `readiness: false` leaves `/readyz` to the internal address (`CPV_INTERNAL_HTTP_PORT`).
+    func register(on router: Router<AppRequestContext>, readiness withReadiness: Bool = true) {
         router.get("/healthz") { _, _ in
             Self.json(["status": "ok"], status: .ok)
         }
+        guard withReadiness else { return }
         router.get("/readyz") { _, context in
             let readiness = await readiness(logger: context.logger)
             return Self.json(readiness, status: readiness.status == "ready" ? .ok : .serviceUnavailable)

@@ -41,19 +41,10 @@ public struct PartnerAdminRoutes: Sendable {
 
     /// An empty body means no reason; otherwise a JSON object with at most `reason`.
     static func reason(_ request: Request, context: AppRequestContext) async throws -> String? {
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: context.maxUploadSize)
-        } catch {
-            throw APIError(.contentTooLarge, code: "body_too_large", message: "the request body exceeds \(context.maxUploadSize) bytes")
-        }
-        guard buffer.readableBytes > 0 else { return nil }
-        var request = request
-        request.body = RequestBody(buffer: buffer)
-        let body = try await JSONBody.decode(DisableBody.self, from: request, context: context, allowedKeys: ["reason"])
-        if let reason = body.reason, reason.count > 512 {
+        let body = try await JSONBody.decodeOptional(DisableBody.self, from: request, context: context, allowedKeys: ["reason"])
+        if let reason = body?.reason, reason.count > 512 {
             throw APIError(.badRequest, code: "invalid_reason", message: "reason is longer than 512 characters", details: ["field": "reason"])
         }
-        return body.reason
+        return body?.reason
     }
 }

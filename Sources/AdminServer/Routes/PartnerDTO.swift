@@ -17,10 +17,11 @@ struct PartnerDTO: Encodable {
     let daysUntilTokenExpiry: Int?
     let lastTokenError: String?
     let lastTokenErrorCode: String?
-    let consentUrl: String
+    /// Only in the answer to the registration: the first onboarding invitation's one-time link.
+    let consentUrl: String?
     let createdAt: Date
 
-    init(_ partner: Partner, consentURL: String, now: Date = Date()) {
+    init(_ partner: Partner, consentURL: String? = nil, now: Date = Date()) {
         id = partner.id.uuidString.lowercased()
         tenantId = partner.tenantID.description
         displayName = partner.displayName
@@ -36,5 +37,36 @@ struct PartnerDTO: Encodable {
         lastTokenErrorCode = partner.lastTokenErrorCode
         consentUrl = consentURL
         createdAt = partner.createdAt
+    }
+}
+
+/// A consent invitation as the admin API shows it; its link only in the answer that issued it.
+struct InvitationDTO: Encodable {
+    let id: Int64
+    let partnerId: String
+    let purpose: String
+    let state: String
+    let url: String?
+    let createdBy: String
+    let createdAt: Date
+    let expiresAt: Date
+    let usedAt: Date?
+    let usedBy: String?
+    let revokedAt: Date?
+    let revokedBy: String?
+
+    init(_ invitation: ConsentInvitation, url: Secret<String>? = nil, now: Date = Date()) {
+        id = invitation.id
+        partnerId = invitation.partnerID.uuidString.lowercased()
+        purpose = invitation.purpose.rawValue
+        state = invitation.state(now: now).rawValue
+        self.url = url?.revealed
+        createdBy = invitation.createdBy
+        createdAt = invitation.createdAt
+        expiresAt = invitation.expiresAt
+        usedAt = invitation.usedAt
+        usedBy = invitation.usedBy
+        revokedAt = invitation.revokedAt
+        revokedBy = invitation.revokedBy
     }
 }

@@ -6,22 +6,26 @@ import NIOCore
 import PostgresNIO
 
 /// `GET /api/v1/reports/{name}?format=json|csv` (viewer). `stale` takes `days` (1–3650, default
-/// 30) and `limit`, like `missing-consent` (1–100,000, default 1,000); `runs` takes `days` (runs
+/// 30) and `limit`, like `missing-consent` (1–500, default 100); `runs` takes `days` (runs
 /// created in the last `days` days, default 30); `audit-export` takes `since`/`until` and streams
-/// its rows (CSV, or a JSON array).
-/// Wiring: `ReportRoutes(database: services.database).register(on: api)`.
+/// its rows (CSV, or a JSON array) within `exportDeadline`.
+/// Wiring: `ReportRoutes(database: services.database, exportDeadline: ...).register(on: api)`.
 public struct ReportRoutes: Sendable {
     let database: PostgresClient
+    /// The longest an export may run (`CPV_EXPORT_DEADLINE_SECONDS`): a slow or stalled client
+    /// must not hold a database connection and a transaction open for hours.
+    let exportDeadline: Duration
 
-    public init(database: PostgresClient) {
+    public init(database: PostgresClient, exportDeadline: Duration = .seconds(300)) {
         self.database = database
+        self.exportDeadline = exportDeadline
     }
 
     public static let names = ["consent-coverage", "missing-consent", "failures", "stale", "partner-token-health", "runs", "audit-export"]
 
-    /// The most rows `missing-consent` and `stale` list (`limit`, default 1,000): the customers API
-    /// pages through the rest.
-    static let maxRows = 100_000
+    /// The most rows `missing-consent` and `stale` list (`limit`, default 100): a page's worth; the
+    /// customers API pages through the rest. Larger answers cost memory per request for nobody.
+    static let maxRows = 500
 
     /// Rows buffered before a write: few syscalls, bounded memory.
     static let flushBytes = 64 * 1024
@@ -61,11 +65,13 @@ public struct ReportRoutes: Sendable {
         }
     }
 
-    /// Streams the export. Once the first bytes are out the status is sent: a database failure
-    /// mid-way ends the body early (logged), so a CSV consumer sees a truncated file, never a
-    /// 500 glued onto data.
+    /// Streams the export. Once the first bytes are out the status is sent: a database failure or
+    /// the deadline mid-way is logged and the response is cut off without its final chunk, so the
+    /// client sees a failed transfer (curl: exit 18), never a complete-looking truncated file and
+    /// never a 500 glued onto data.
     func auditExport(since: Date?, until: Date?, format: String, logger: Logger) -> Response {
         let database = database
+        let deadline = exportDeadline
         let columns = AuditExportReport.columns
         let body = ResponseBody { writer in
             var buffer = ByteBuffer()
@@ -78,9 +84,9 @@ public struct ReportRoutes: Sendable {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             do {
-                try await AuditExportReport.stream(since: since, until: until, client: database, logger: logger) { cells in
+                try await AuditExportReport.stream(since: since, until: until, deadline: deadline, client: database, logger: logger) { cells in
                     if format == "csv" {
-                        buffer.writeString(ReportRendering.csvLine(cells.map(\.display)))
+                        buffer.writeString(ReportRendering.csvRow(cells))
                     } else {
                         let object = Dictionary(uniqueKeysWithValues: zip(columns, cells.map(ReportRendering.CellDTO.init)))
                         if !first { buffer.writeString(",") }
@@ -93,7 +99,8 @@ public struct ReportRoutes: Sendable {
                     }
                 }
             } catch {
-                logger.error("audit export stopped early", metadata: ["error": "\(String(reflecting: error))"])
+                logger.error("audit export stopped early", metadata: ["cpv.error": "\(String(reflecting: error))"])
+                throw error
             }
             if format == "json" { buffer.writeString("]") }
             try await writer.write(buffer)

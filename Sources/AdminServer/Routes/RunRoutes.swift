@@ -2,16 +2,20 @@ import ConsentDomain
 import ConsentStore
 import Foundation
 import Hummingbird
+import Orchestrator
 
 /// Durable runs (docs/runs.md): `POST /api/v1/runs`, `GET /api/v1/runs`, `GET /api/v1/runs/{id}`,
 /// `POST /api/v1/runs/{id}/pause|resume|cancel`, `GET /api/v1/runs/{id}/tasks?status=`.
-/// Creating and steering need `operator`; a revoke run needs `admin` and `"confirm": "revoke"`.
-/// Wiring: `RunRoutes(runs: RunRepository(client: database)).register(on: api)`.
+/// Creating and steering need `operator`; a revoke run needs `admin` (and `"confirm": "revoke"`
+/// to create it), to create and to steer alike: the rules are `RunControl`'s.
+/// Wiring: `RunRoutes(runs: services.runs).register(on: api)`.
 public struct RunRoutes: Sendable {
     let runs: RunRepository
+    let control: RunControl
 
     public init(runs: RunRepository) {
         self.runs = runs
+        control = RunControl(runs: runs)
     }
 
     struct CreateBody: Decodable {
@@ -37,25 +41,22 @@ public struct RunRoutes: Sendable {
                 CreateBody.self, from: request, context: context,
                 allowedKeys: ["scope", "dryRun", "maxConcurrency", "action", "confirm"])
             let action = body.action ?? .grant
-            // The kill switch takes every customer's consent away: admins only, and never by a typo.
-            let staff = try context.require(action == .revoke ? .admin : .operator)
-            if action == .revoke, body.confirm != "revoke" {
-                throw APIError(
-                    .badRequest, code: "confirmation_required", message: "a revoke run needs \"confirm\": \"revoke\"")
-            }
+            let staff = try context.require(.operator)
             // The column is an int4; anything above this cap is a typo, and above Int32 it would trap.
             if let concurrency = body.maxConcurrency, !(1...Self.maxConcurrency).contains(concurrency) {
                 throw APIError(
                     .badRequest, code: "invalid_max_concurrency", message: "maxConcurrency must be from 1 to \(Self.maxConcurrency)")
             }
             do {
-                let plan = try await runs.create(
+                let plan = try await control.create(
                     .init(scope: body.scope, action: action, dryRun: body.dryRun ?? false, maxConcurrency: body.maxConcurrency),
-                    actor: staff.actor, logger: context.logger)
+                    confirmation: body.confirm, by: staff, logger: context.logger)
                 return try JSONBody.response(
                     PlanDTO(run: plan.run, planned: plan.planned, blocked: plan.blocked, missing: plan.missing), status: .created)
             } catch let error as RunStoreError {
                 throw Self.apiError(error)
+            } catch RunControlError.confirmationRequired {
+                throw APIError(.badRequest, code: "confirmation_required", message: RunControlError.confirmationRequired.description)
             }
         }
         api.get("/runs") { _, context in
@@ -87,7 +88,7 @@ public struct RunRoutes: Sendable {
                 let staff = try context.require(.operator)
                 let id = try Self.runID(context)
                 do {
-                    return try JSONBody.response(try await runs.apply(command, runID: id, actor: staff.actor, logger: context.logger))
+                    return try JSONBody.response(try await control.apply(command, runID: id, by: staff, logger: context.logger))
                 } catch let error as RunStoreError {
                     throw Self.apiError(error)
                 }

@@ -22,6 +22,8 @@ public struct StaffTokenRoutes: Sendable {
         let createdAt: Date
         let lastUsedAt: Date?
         let revokedAt: Date?
+        let expiresAt: Date
+        let status: String
 
         init(_ summary: StaffTokenRepository.TokenSummary) {
             id = summary.id
@@ -32,6 +34,8 @@ public struct StaffTokenRoutes: Sendable {
             createdAt = summary.createdAt
             lastUsedAt = summary.lastUsedAt
             revokedAt = summary.revokedAt
+            expiresAt = summary.expiresAt
+            status = summary.revokedAt != nil ? "revoked" : summary.isExpired() ? "expired" : "active"
         }
     }
 
@@ -43,6 +47,7 @@ public struct StaffTokenRoutes: Sendable {
     struct CreateBody: Decodable {
         let name: String
         let role: String
+        let expiresInDays: Int?
     }
 
     public func register(on api: RouterGroup<AppRequestContext>) {
@@ -53,7 +58,8 @@ public struct StaffTokenRoutes: Sendable {
         }
         api.post("/tokens") { request, context in
             let staff = try context.require(.admin)
-            let body = try await JSONBody.decode(CreateBody.self, from: request, context: context, allowedKeys: ["name", "role"])
+            let body = try await JSONBody.decode(
+                CreateBody.self, from: request, context: context, allowedKeys: ["name", "role", "expiresInDays"])
             let name = body.name.trimmingCharacters(in: .whitespacesAndNewlines)
             guard (1...128).contains(name.count), !name.contains(where: { $0.isNewline || $0.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0 } }) else {
                 throw APIError(.badRequest, code: "invalid_name", message: "name must be 1 to 128 printable characters", details: ["field": "name"])
@@ -61,7 +67,20 @@ public struct StaffTokenRoutes: Sendable {
             guard let role = StaffRole(rawValue: body.role) else {
                 throw APIError(.badRequest, code: "invalid_role", message: "role must be viewer, operator or admin", details: ["field": "role"])
             }
-            let (summary, token) = try await tokens.create(name: name, role: role, createdBy: staff.actor, logger: context.logger)
+            let days = body.expiresInDays ?? StaffTokenRepository.defaultLifetimeDays
+            guard (1...StaffTokenRepository.maximumLifetimeDays).contains(days) else {
+                throw APIError(
+                    .badRequest, code: "invalid_expires_in_days",
+                    message: "expiresInDays must be from 1 to \(StaffTokenRepository.maximumLifetimeDays)", details: ["field": "expiresInDays"])
+            }
+            let summary: StaffTokenRepository.TokenSummary
+            let token: Secret<String>
+            do {
+                (summary, token) = try await tokens.create(
+                    name: name, role: role, lifetimeDays: days, createdBy: staff.actor, logger: context.logger)
+            } catch let error as StaffTokenError {
+                throw APIError(.conflict, code: "duplicate_token_name", message: error.description, details: ["field": "name"])
+            }
             var response = try JSONBody.response(CreatedDTO(token: token.revealed, details: TokenDTO(summary)), status: .created)
             // The only copy of the secret: keep it out of caches.
             response.headers[.cacheControl] = "no-store"

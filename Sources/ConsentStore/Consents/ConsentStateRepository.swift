@@ -8,9 +8,12 @@ import PostgresNIO
 /// show, and the row never shows what the trail does not explain.
 public struct ConsentStateRepository: Sendable {
     public let client: PostgresClient
+    /// Appends this store's audit events to the keyed chain.
+    public let audit: AuditWriter
 
-    public init(client: PostgresClient) {
+    public init(client: PostgresClient, audit: AuditWriter) {
         self.client = client
+        self.audit = audit
     }
 
     static let columns = """
@@ -32,21 +35,24 @@ public struct ConsentStateRepository: Sendable {
         try await apply([ConsentWrite(customerID: customerID, change: change, audit: audit)], logger: logger)
     }
 
-    /// Applies several customers' writes in one statement, hence one round trip and one implicit
-    /// transaction: all of them or none. Each customer at most once (`duplicateCustomer`
-    /// otherwise: an upsert cannot change one row twice).
+    /// Applies several customers' writes in one transaction: all of them or none. Each customer at
+    /// most once (`duplicateCustomer` otherwise: an upsert cannot change one row twice).
     ///
     /// The rows it locks are hot: the audit chain head (every event of every worker) and, through
-    /// migration 0008's statement triggers, the partners' coverage counters. Held for the
-    /// statement and its commit only, and taken once for the whole batch: as BEGIN/upsert/append
-    /// .../COMMIT they were held across round trips and nearly every worker waited on them
-    /// (`pg_stat_activity` during ops/benchmarks/regrant-ceiling), and even one statement per
-    /// write left the writes queueing on those rows (see `ConsentWriteBatcher`).
+    /// migration 0008's statement triggers, the partners' coverage counters. They are taken once
+    /// for the whole batch (see `ConsentWriteBatcher`), and the head only for the two statements
+    /// before the commit:
     ///
-    /// Order inside the statement: the upsert (one `INSERT ... ON CONFLICT` for every change, so
-    /// the counter triggers fire once) is a CTE the select reads, so it runs first; the
-    /// `audit_append` calls are the select list, evaluated left to right, so events keep the order
-    /// of `writes` and, within a write, of its records.
+    /// 1. `BEGIN`;
+    /// 2. one statement: the upsert (one `INSERT ... ON CONFLICT` for every change, so the counter
+    ///    triggers fire once) as a CTE, then the chain head locked and read (`AuditWriter.lockHead`:
+    ///    counters first, head last, the order of every writer);
+    /// 3. one statement: every event, hashed here with the audit key, inserted in the order of
+    ///    `writes` (and, within a write, of its records), and the head moved;
+    /// 4. `COMMIT`.
+    ///
+    /// Four round trips per batch whatever its size; a batch without events is one statement.
+    /// The events are made canonical and encoded before step 1, so the lock covers HMACs only.
     public func apply(_ writes: [ConsentWrite], logger: Logger) async throws {
         let changes = writes.compactMap { write in write.change.map { (write.customerID, $0) } }
         let records = writes.flatMap(\.audit)
@@ -54,58 +60,65 @@ public struct ConsentStateRepository: Sendable {
         if Set(changes.map(\.0)).count < changes.count {
             throw ConsentStoreError.duplicateCustomer
         }
-        var statement = StatementBuilder()
-        var selected: [String] = []
-        if !changes.isEmpty {
-            statement.text(
-                """
-                WITH consent AS (
-                    INSERT INTO customer_consents AS cc (
-                        customer_id, state, grant_set_version, last_error_code, last_error, attempts,
-                        last_attempt_at, last_success_at, last_correlation_id)
-                    VALUES
-                """)
-            for (index, (customerID, change)) in changes.enumerated() {
-                let customer = statement.bind(customerID), state = statement.bind(change.state.rawValue)
-                let version = statement.bind(change.grantSetVersion), errorCode = statement.bind(change.errorCode)
-                let error = statement.bind(change.error), attempt = statement.bind(change.startsAttempt ? 1 : 0)
-                let startsAttempt = statement.bind(change.startsAttempt), succeeded = statement.bind(change.succeeded)
-                let correlation = statement.bind(change.correlationID)
-                statement.text(
-                    (index > 0 ? ",\n" : "")
-                        + "(\(customer)::bigint, \(state)::text, \(version)::integer, \(errorCode)::text, \(error)::text, "
-                        + "\(attempt)::integer, CASE WHEN \(startsAttempt)::boolean THEN now() END, "
-                        + "CASE WHEN \(succeeded)::boolean THEN now() END, \(correlation)::uuid)")
-            }
-            // The values of a new row double as the change for an existing one: the attempt
-            // increment, and timestamps that are NULL when the change does not set them.
-            statement.text(
-                """
-
-                    ON CONFLICT (customer_id) DO UPDATE SET
-                        state = EXCLUDED.state,
-                        grant_set_version = EXCLUDED.grant_set_version,
-                        last_error_code = EXCLUDED.last_error_code,
-                        last_error = EXCLUDED.last_error,
-                        attempts = cc.attempts + EXCLUDED.attempts,
-                        last_attempt_at = coalesce(EXCLUDED.last_attempt_at, cc.last_attempt_at),
-                        last_success_at = coalesce(EXCLUDED.last_success_at, cc.last_success_at),
-                        last_correlation_id = coalesce(EXCLUDED.last_correlation_id, cc.last_correlation_id),
-                        updated_at = now()
-                    RETURNING customer_id
-                )
-
-                """)
-            selected.append("(SELECT count(*) FROM consent)")
+        var upsert = StatementBuilder()
+        if !changes.isEmpty { Self.upsert(changes, into: &upsert) }
+        guard !records.isEmpty else {
+            upsert.text("SELECT count(*) FROM consent")
+            for try await _ in try await client.query(upsert.query, logger: logger) {}
+            return
         }
-        statement.text("SELECT ")
-        for (index, text) in selected.enumerated() { statement.text((index > 0 ? ", " : "") + text) }
-        for (index, record) in records.enumerated() {
-            if index > 0 || !selected.isEmpty { statement.text(", ") }
-            AuditWriter.appendCall(record, to: &statement)
+        let prepared = try audit.prepare(records)
+        AuditWriter.lockHead(into: &upsert, afterCTE: changes.isEmpty ? nil : "consent")
+        let lock = upsert.query
+        try await client.inTransaction(logger: logger) { connection in
+            let head = try await AuditWriter.head(try await connection.query(lock, logger: logger))
+            var insert = StatementBuilder()
+            _ = audit.chain(prepared, after: head, into: &insert)
+            for try await _ in try await connection.query(insert.query, logger: logger) {}
         }
-        let rows = try await client.query(statement.query, logger: logger)
-        for try await _ in rows {}
+    }
+
+    /// `WITH consent AS (INSERT ... ON CONFLICT ... RETURNING customer_id)` for `changes`.
+    private static func upsert(_ changes: [(Int64, ConsentStateChange)], into statement: inout StatementBuilder) {
+        statement.text(
+            """
+            WITH consent AS (
+                INSERT INTO customer_consents AS cc (
+                    customer_id, state, grant_set_version, last_error_code, last_error, attempts,
+                    last_attempt_at, last_success_at, last_correlation_id)
+                VALUES
+            """)
+        for (index, (customerID, change)) in changes.enumerated() {
+            let customer = statement.bind(customerID), state = statement.bind(change.state.rawValue)
+            let version = statement.bind(change.grantSetVersion), errorCode = statement.bind(change.errorCode)
+            let error = statement.bind(change.error), attempt = statement.bind(change.startsAttempt ? 1 : 0)
+            let startsAttempt = statement.bind(change.startsAttempt), succeeded = statement.bind(change.succeeded)
+            let correlation = statement.bind(change.correlationID)
+            statement.text(
+                (index > 0 ? ",\n" : "")
+                    + "(\(customer)::bigint, \(state)::text, \(version)::integer, \(errorCode)::text, \(error)::text, "
+                    + "\(attempt)::integer, CASE WHEN \(startsAttempt)::boolean THEN now() END, "
+                    + "CASE WHEN \(succeeded)::boolean THEN now() END, \(correlation)::uuid)")
+        }
+        // The values of a new row double as the change for an existing one: the attempt
+        // increment, and timestamps that are NULL when the change does not set them.
+        statement.text(
+            """
+
+                ON CONFLICT (customer_id) DO UPDATE SET
+                    state = EXCLUDED.state,
+                    grant_set_version = EXCLUDED.grant_set_version,
+                    last_error_code = EXCLUDED.last_error_code,
+                    last_error = EXCLUDED.last_error,
+                    attempts = cc.attempts + EXCLUDED.attempts,
+                    last_attempt_at = coalesce(EXCLUDED.last_attempt_at, cc.last_attempt_at),
+                    last_success_at = coalesce(EXCLUDED.last_success_at, cc.last_success_at),
+                    last_correlation_id = coalesce(EXCLUDED.last_correlation_id, cc.last_correlation_id),
+                    updated_at = now()
+                RETURNING customer_id
+            )
+
+            """)
     }
 
     /// How many customers of a partner are in each state (listed customers only).

@@ -7,9 +7,12 @@ import PostgresNIO
 /// are never edited, a change publishes the next one with a `grant_set.published` audit event.
 public struct GrantSetRepository: Sendable {
     public let client: PostgresClient
+    /// Appends this store's audit events to the keyed chain.
+    public let audit: AuditWriter
 
-    public init(client: PostgresClient) {
+    public init(client: PostgresClient, audit: AuditWriter) {
         self.client = client
+        self.audit = audit
     }
 
     static let columns = "version, application_id, display_name, grants::text, created_by, created_at"
@@ -40,11 +43,20 @@ public struct GrantSetRepository: Sendable {
     }
 
     /// Publishes a validated draft as the next version, with its audit event, in one transaction.
+    /// The store's primitive: who may publish (two admins, within the ceiling) is
+    /// `GrantSetPublishing`'s rule, and staff reach this only through it.
     public func publish(_ draft: ValidGrantSetDraft, actor: String, logger: Logger) async throws -> GrantSet {
-        let inserted = try await client.withTransaction(logger: logger) { connection in
-            try await Self.insertNext(draft: draft, actor: actor, onlyIfEmpty: false, on: connection, logger: logger)
+        try await client.inTransaction(logger: logger) { connection in
+            try await publish(draft, actor: actor, on: connection, logger: logger)
         }
-        guard let inserted else { throw GrantSetStoreError.notInserted }
+    }
+
+    /// Publishes a validated draft as the next version, with its audit event, inside the caller's
+    /// transaction (an approved proposal: `GrantSetProposalRepository.approve`).
+    func publish(_ draft: ValidGrantSetDraft, actor: String, on connection: PostgresConnection, logger: Logger) async throws -> GrantSet {
+        guard let inserted = try await insertNext(draft: draft, actor: actor, onlyIfEmpty: false, on: connection, logger: logger) else {
+            throw GrantSetStoreError.notInserted
+        }
         return inserted
     }
 
@@ -59,14 +71,14 @@ public struct GrantSetRepository: Sendable {
             grants: seed.grants.map { GrantSetDraft.Grant(enterpriseApplicationID: $0.enterpriseApplicationID.description, scopes: $0.scopes) })
         let valid = try draft.validated()
         let inserted = try await client.withTransaction(logger: logger) { connection in
-            try await Self.insertNext(draft: valid, actor: actor, onlyIfEmpty: true, on: connection, logger: logger)
+            try await insertNext(draft: valid, actor: actor, onlyIfEmpty: true, on: connection, logger: logger)
         }
         if let inserted { return inserted }
         guard let current = try await current(logger: logger) else { throw GrantSetStoreError.notInserted }
         return current
     }
 
-    private static func insertNext(
+    func insertNext(
         draft: ValidGrantSetDraft, actor: String, onlyIfEmpty: Bool, on connection: PostgresConnection, logger: Logger
     ) async throws -> GrantSet? {
         // Serialises publishers so that two never pick the same version; readers are not blocked.
@@ -88,7 +100,7 @@ public struct GrantSetRepository: Sendable {
         var inserted: GrantSet?
         for try await row in rows.decode(Tuple.self) { inserted = try Self.grantSet(row) }
         guard let grantSet = inserted else { throw GrantSetStoreError.notInserted }
-        try await AuditWriter.append(
+        try await audit.append(
             AuditRecord(
                 actor: actor, action: "grant_set.published", requestBody: grants,
                 details: PartnerRepository.json([

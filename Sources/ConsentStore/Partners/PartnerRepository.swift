@@ -8,38 +8,50 @@ import PostgresNIO
 /// Every state change appends its audit event in the same transaction.
 public struct PartnerRepository: Sendable {
     public let client: PostgresClient
+    /// Appends this store's audit events to the keyed chain.
+    public let audit: AuditWriter
 
-    public init(client: PostgresClient) {
+    public init(client: PostgresClient, audit: AuditWriter) {
         self.client = client
+        self.audit = audit
     }
 
     // MARK: Registration and reads
 
     /// Registers a partner in `pending_consent`. A tenant id can be registered once.
     public func register(_ partner: NewPartner, actor: String, logger: Logger) async throws -> Partner {
+        try await Self.duplicateAware(partner) {
+            try await client.inTransaction(logger: logger) { connection in
+                try await register(partner, actor: actor, on: connection, logger: logger)
+            }
+        }
+    }
+
+    /// The same inside the caller's transaction (a registration together with its first invitation).
+    func register(_ partner: NewPartner, actor: String, on connection: PostgresConnection, logger: Logger) async throws -> Partner {
+        let rows = try await connection.query(
+            """
+            INSERT INTO partners (tenant_id, display_name, cloud)
+            VALUES (\(partner.tenantID.uuid), \(partner.displayName), \(partner.cloud.rawValue))
+            RETURNING \(unescaped: PartnerRow.columns)
+            """, logger: logger)
+        var inserted: Partner?
+        for try await row in rows.decode(PartnerRow.Tuple.self) { inserted = try PartnerRow.partner(row) }
+        guard let created = inserted else { throw PartnerStoreError.notFound(UUID()) }
+        try await audit.append(
+            AuditRecord(
+                actor: actor, action: "partner.registered", partnerID: created.id,
+                details: Self.json(["tenantId": created.tenantID.description, "displayName": created.displayName, "cloud": created.cloud.rawValue])),
+            on: connection, logger: logger)
+        return created
+    }
+
+    /// A second registration of a tenant as `duplicateTenant` rather than the database's error.
+    static func duplicateAware<T>(_ partner: NewPartner, _ body: () async throws -> T) async throws -> T {
         do {
-            return try await client.withTransaction(logger: logger) { connection in
-                let rows = try await connection.query(
-                    """
-                    INSERT INTO partners (tenant_id, display_name, cloud)
-                    VALUES (\(partner.tenantID.uuid), \(partner.displayName), \(partner.cloud.rawValue))
-                    RETURNING \(unescaped: PartnerRow.columns)
-                    """, logger: logger)
-                var inserted: Partner?
-                for try await row in rows.decode(PartnerRow.Tuple.self) { inserted = try PartnerRow.partner(row) }
-                guard let created = inserted else { throw PartnerStoreError.notFound(UUID()) }
-                try await AuditWriter.append(
-                    AuditRecord(
-                        actor: actor, action: "partner.registered", partnerID: created.id,
-                        details: Self.json(["tenantId": created.tenantID.description, "displayName": created.displayName, "cloud": created.cloud.rawValue])),
-                    on: connection, logger: logger)
-                return created
-            }
-        } catch let error as PostgresTransactionError {
-            if let psql = error.closureError as? PSQLError, psql.serverInfo?[.sqlState] == "23505" {
-                throw PartnerStoreError.duplicateTenant(partner.tenantID)
-            }
-            throw error
+            return try await body()
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            throw PartnerStoreError.duplicateTenant(partner.tenantID)
         }
     }
 
@@ -71,67 +83,6 @@ public struct PartnerRepository: Sendable {
         var partners: [Partner] = []
         for try await row in rows.decode(PartnerRow.Tuple.self) { partners.append(try PartnerRow.partner(row)) }
         return partners
-    }
-
-    // MARK: Consent sign-in
-
-    /// Remembers a started consent sign-in: the hash of its `state` and its PKCE verifier.
-    public func startConsent(partnerID: UUID, stateHash: [UInt8], codeVerifier: String, expiresAt: Date, logger: Logger) async throws {
-        try await client.query(
-            """
-            INSERT INTO consent_requests (state_hash, partner_id, code_verifier, expires_at)
-            VALUES (\(Data(stateHash)), \(partnerID), \(codeVerifier), \(expiresAt))
-            """, logger: logger)
-    }
-
-    /// Takes a consent sign-in by its state hash, at most once and only before it expires.
-    public func takeConsent(stateHash: [UInt8], logger: Logger) async throws -> (partnerID: UUID, codeVerifier: String)? {
-        let rows = try await client.query(
-            """
-            UPDATE consent_requests SET used_at = now()
-            WHERE state_hash = \(Data(stateHash)) AND used_at IS NULL AND expires_at > now()
-            RETURNING partner_id, code_verifier
-            """, logger: logger)
-        for try await (partnerID, verifier) in rows.decode((UUID, String).self) { return (partnerID, verifier) }
-        return nil
-    }
-
-    /// Stores the refresh token of a completed consent and makes the partner `active`.
-    public func completeConsent(
-        partnerID: UUID, sealed: TokenSealer.Sealed, consentedBy: String, actor: String, details: [String: String], logger: Logger
-    ) async throws {
-        try await completeConsent(
-            partnerID: partnerID, sealedBytes: Data(sealed.combined), keyID: sealed.keyID, consentedBy: consentedBy, actor: actor,
-            details: details, logger: logger)
-    }
-
-    /// Makes the partner `active` after a consent whose refresh token lives outside the database
-    /// (Key Vault): the row keeps only the version guard and `key_id = 'keyvault'`.
-    public func completeConsentWithTokenInKeyVault(
-        partnerID: UUID, consentedBy: String, actor: String, details: [String: String], logger: Logger
-    ) async throws {
-        try await completeConsent(
-            partnerID: partnerID, sealedBytes: nil, keyID: Self.keyVaultKeyID, consentedBy: consentedBy, actor: actor,
-            details: details, logger: logger)
-    }
-
-    private func completeConsent(
-        partnerID: UUID, sealedBytes: Data?, keyID: String, consentedBy: String, actor: String, details: [String: String],
-        logger: Logger
-    ) async throws {
-        try await client.withTransaction(logger: logger) { connection in
-            try await connection.query(
-                """
-                UPDATE partners SET refresh_token_sealed = \(sealedBytes), key_id = \(keyID),
-                    token_version = token_version + 1, status = 'active', status_reason = NULL,
-                    consented_by = \(consentedBy), consented_at = now(), last_redeemed_at = now(),
-                    last_token_error = NULL, last_token_error_code = NULL, updated_at = now()
-                WHERE id = \(partnerID)
-                """, logger: logger)
-            try await AuditWriter.append(
-                AuditRecord(actor: actor, action: "partner.consented", partnerID: partnerID, details: Self.json(details)),
-                on: connection, logger: logger)
-        }
     }
 
     // MARK: Tokens
@@ -182,7 +133,7 @@ public struct PartnerRepository: Sendable {
                 var flipped = false
                 for try await _ in rows { flipped = true }
                 if flipped {
-                    try await AuditWriter.append(
+                    try await audit.append(
                         AuditRecord(
                             actor: actor, action: "partner.needs_reconsent", partnerID: partnerID, errorCode: code,
                             details: Self.json(["reason": reason.rawValue, "message": message])),

@@ -18,10 +18,14 @@ public enum AuditExportReport {
 
     public static var columns: [String] { columnDecoders.map(\.name) }
 
+    /// - Parameter deadline: the statement's `statement_timeout`, which counts the time spent
+    ///   waiting for a slow reader too (the stream's back-pressure holds the statement open).
     public static func stream(
-        since: Date?, until: Date?, client: PostgresClient, logger: Logger, body: ([ReportCell]) async throws -> Void
+        since: Date?, until: Date?, deadline: Duration, client: PostgresClient, logger: Logger, body: ([ReportCell]) async throws -> Void
     ) async throws {
-        try await client.withConnection { connection in
+        let milliseconds = String(deadline.components.seconds * 1_000 + deadline.components.attoseconds / 1_000_000_000_000_000)
+        try await client.inTransaction(logger: logger) { connection in
+            try await connection.query("SELECT set_config('statement_timeout', \(milliseconds), true)", logger: logger)
             let rows = try await connection.query(
                 """
                 SELECT seq, occurred_at, actor, action, partner_id, customer_id, run_id, task_id, http_method, url_path,

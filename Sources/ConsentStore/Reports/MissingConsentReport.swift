@@ -8,7 +8,8 @@ import PostgresNIO
 /// Index: `customer_consents_missing (last_attempt_at, customer_id) WHERE state = 'missing'`
 /// (migration 0006): the partial index holds only these rows, already in report order.
 public enum MissingConsentReport {
-    public static let defaultLimit = 1000
+    /// A screenful: more rows than a page shows serve nobody (the customers API pages through all).
+    public static let defaultLimit = 100
 
     public static func run(limit: Int = defaultLimit, client: PostgresClient, logger: Logger) async throws -> ReportTable {
         try await client.report(

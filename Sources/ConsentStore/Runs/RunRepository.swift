@@ -7,9 +7,12 @@ import PostgresNIO
 /// and steering it. The workers' side (claim, heartbeat, complete, rescue) is `RunTaskQueue`.
 public struct RunRepository: Sendable {
     public let client: PostgresClient
+    /// Appends this store's audit events to the keyed chain.
+    public let audit: AuditWriter
 
-    public init(client: PostgresClient) {
+    public init(client: PostgresClient, audit: AuditWriter) {
         self.client = client
+        self.audit = audit
     }
 
     /// What to create.
@@ -77,7 +80,7 @@ public struct RunRepository: Sendable {
                 run.status = .completed
                 run.finishedAt = Date()
             }
-            try await AuditWriter.append(
+            try await audit.append(
                 AuditRecord(
                     actor: actor, action: request.dryRun ? "run.planned" : "run.created", runID: run.id,
                     details: Self.json([
@@ -231,7 +234,7 @@ public struct RunRepository: Sendable {
                     WHERE run_id = \(runID) AND status IN ('pending', 'blocked')
                     """, logger: logger)
             }
-            try await AuditWriter.append(
+            try await audit.append(
                 AuditRecord(
                     actor: actor, action: "run.\(command.rawValue)", runID: runID,
                     details: Self.json(["from": current.rawValue, "to": next.rawValue])),

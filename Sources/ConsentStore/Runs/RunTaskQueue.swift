@@ -18,9 +18,12 @@ public struct ClaimedTask: Sendable, Equatable {
 /// the lease owner, so a worker whose lease was rescued cannot overwrite what the next one did.
 public struct RunTaskQueue: Sendable {
     public let client: PostgresClient
+    /// Appends this store's audit events to the keyed chain.
+    public let audit: AuditWriter
 
-    public init(client: PostgresClient) {
+    public init(client: PostgresClient, audit: AuditWriter) {
         self.client = client
+        self.audit = audit
     }
 
     /// Leases up to `limit` due tasks of queued or running runs, highest priority first, skipping
@@ -170,7 +173,7 @@ public struct RunTaskQueue: Sendable {
             var rescued: [(Int64, UUID, Int64, UUID, String?, String)] = []
             for try await row in rows.decode((Int64, UUID, Int64, UUID, String?, String).self) { rescued.append(row) }
             for (id, runID, customerID, partnerID, owner, status) in rescued {
-                try await AuditWriter.append(
+                try await audit.append(
                     AuditRecord(
                         actor: actor, action: "task.abandoned", partnerID: partnerID, customerID: customerID, runID: runID,
                         taskID: id, errorCode: "lease_expired",

@@ -47,7 +47,7 @@ public struct KeyRotator: Sendable {
                 }
             }
         }
-        try await AuditWriter.append(
+        try await repository.audit.append(
             AuditRecord(
                 actor: actor, action: "keys.rotated",
                 details: PartnerRepository.json([

@@ -2,17 +2,29 @@ import ConsentDomain
 import Crypto
 import Foundation
 
-/// The data keys that seal refresh tokens, parsed from `CPV_SEALING_KEYS` (`kid:base64key,...`).
+/// What a key ring is for: its keys print as `<label>(<id>)` and a ring of one use cannot be
+/// passed where another is expected.
+public protocol KeyRingUse: Sendable {
+    static var label: String { get }
+}
+
+/// Keys that seal refresh tokens (`CPV_SEALING_KEYS`).
+public enum SealingKeys: KeyRingUse {
+    public static let label = "SealingKey"
+}
+
+/// Named 256-bit keys parsed from `kid:base64key,...`, the first one current (it seals or signs);
+/// the others stay usable for what they protect until it has been re-done under the current one.
 ///
-/// The first key is current: new tokens are sealed with it. The others stay readable so that
-/// `cpv keys rotate` can re-seal what they protect, after which they can be dropped.
-public struct SealingKeyRing: Sendable {
-    /// One data key. Printing it shows only its id.
+/// The data keys that seal refresh tokens are `SealingKeyRing` (`cpv keys rotate` re-seals what
+/// older keys protect, after which they can be dropped); the audit chain's are `AuditKeyRing`.
+public struct KeyRing<Use: KeyRingUse>: Sendable {
+    /// One key. Printing it shows only its id.
     public struct Key: Sendable, CustomStringConvertible, CustomReflectable {
         public let id: String
         let material: SymmetricKey
 
-        public var description: String { "SealingKey(\(id))" }
+        public var description: String { "\(Use.label)(\(id))" }
         public var customMirror: Mirror { Mirror(self, children: ["id": id]) }
     }
 
@@ -24,28 +36,15 @@ public struct SealingKeyRing: Sendable {
         keys.first { $0.id == id }
     }
 
-    /// Parses `kid:base64key[,kid:base64key...]`; each key must decode to exactly 32 bytes (AES-256).
+    /// Parses `kid:base64key[,kid:base64key...]`; each key must decode to exactly 32 bytes.
     public init(parsing secret: Secret<String>) throws(SealingKeyError) {
-        var keys: [Key] = []
-        for entry in secret.revealed.split(separator: ",", omittingEmptySubsequences: true) {
-            let parts = entry.trimmingCharacters(in: .whitespaces).split(separator: ":", maxSplits: 1)
-            guard parts.count == 2 else { throw .malformedEntry(position: keys.count + 1) }
-            let id = String(parts[0])
-            guard (1...32).contains(id.count),
-                id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") })
-            else {
-                throw .badKeyID(position: keys.count + 1)
-            }
-            guard let data = Data(base64Encoded: String(parts[1])), data.count == 32 else {
-                throw .badKeyMaterial(id: id)
-            }
-            guard !keys.contains(where: { $0.id == id }) else { throw .duplicateKeyID(id) }
-            keys.append(Key(id: id, material: SymmetricKey(data: data)))
-        }
-        guard !keys.isEmpty else { throw .empty }
-        self.keys = keys
+        keys = try KeyRingEntries.parse(secret).map { Key(id: $0.id, material: $0.material) }
     }
+}
 
+public typealias SealingKeyRing = KeyRing<SealingKeys>
+
+extension KeyRing {
     /// A fresh random key in the `kid:base64` form, for `cpv keys generate` and the demo.
     public static func generateEntry(id: String) -> Secret<String> {
         let key = SymmetricKey(size: .bits256)
@@ -75,5 +74,30 @@ public enum SealingKeyError: Error, Equatable, CustomStringConvertible {
         case .duplicateKeyID(let id):
             return "key id \(id) appears twice"
         }
+    }
+}
+
+/// The `kid:base64key[,kid:base64key...]` form shared by `CPV_SEALING_KEYS` and `CPV_AUDIT_KEYS`:
+/// ids of 1-32 letters, digits, `-`, `_` or `.`, each key exactly 32 random bytes, ids unique.
+enum KeyRingEntries {
+    static func parse(_ secret: Secret<String>) throws(SealingKeyError) -> [(id: String, material: SymmetricKey)] {
+        var keys: [(id: String, material: SymmetricKey)] = []
+        for entry in secret.revealed.split(separator: ",", omittingEmptySubsequences: true) {
+            let parts = entry.trimmingCharacters(in: .whitespaces).split(separator: ":", maxSplits: 1)
+            guard parts.count == 2 else { throw .malformedEntry(position: keys.count + 1) }
+            let id = String(parts[0])
+            guard (1...32).contains(id.count),
+                id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") })
+            else {
+                throw .badKeyID(position: keys.count + 1)
+            }
+            guard let data = Data(base64Encoded: String(parts[1])), data.count == 32 else {
+                throw .badKeyMaterial(id: id)
+            }
+            guard !keys.contains(where: { $0.id == id }) else { throw .duplicateKeyID(id) }
+            keys.append((id, SymmetricKey(data: data)))
+        }
+        guard !keys.isEmpty else { throw .empty }
+        return keys
     }
 }

@@ -9,9 +9,12 @@ import PostgresNIO
 /// token is revoked: `member(for:)` checks all three on every request.
 public struct ConsoleSessionRepository: Sendable {
     let client: PostgresClient
+    /// Appends this store's audit events to the keyed chain.
+    public let audit: AuditWriter
 
-    public init(client: PostgresClient) {
+    public init(client: PostgresClient, audit: AuditWriter) {
         self.client = client
+        self.audit = audit
     }
 
     /// Days an expired session row is kept before a later sign-in deletes it.
@@ -41,7 +44,7 @@ public struct ConsoleSessionRepository: Sendable {
                 INSERT INTO console_sessions (session_hash, staff_token_id, expires_at)
                 VALUES (\(Self.hash(secret)), \(member.tokenID), \(expiresAt))
                 """, logger: logger)
-            _ = try await AuditWriter.append(
+            _ = try await audit.append(
                 AuditRecord(
                     actor: member.actor, action: "console.signed_in",
                     details: PartnerRepository.json(["tokenId": String(member.tokenID), "role": member.role.rawValue])),
@@ -50,18 +53,29 @@ public struct ConsoleSessionRepository: Sendable {
         return (secret, Session(member: member, csrfToken: Self.csrfToken(for: secret), expiresAt: expiresAt))
     }
 
-    /// The live session behind a cookie value, or nil when it is unknown, expired, signed out or
-    /// its staff token was revoked.
-    public func session(cookie: String, logger: Logger) async throws -> Session? {
+    /// The live session behind a cookie value, or nil when it is unknown, expired, idle for longer
+    /// than `idleTimeout`, signed out, or its staff token was revoked or has expired.
+    ///
+    /// - Parameter touch: a request a person made (a page, a form) moves the session's last use;
+    ///   the run page's automatic progress refresh does not, so an open page does not keep an
+    ///   abandoned session alive.
+    public func session(cookie: String, idleTimeout: TimeInterval, touch: Bool = true, logger: Logger) async throws -> Session? {
         // Our values are 43 alphanumerics; anything else is not worth a query.
         guard cookie.count == 43, cookie.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else { return nil }
         let secret = Secret(cookie)
+        let idleSeconds = Double(idleTimeout)
         let rows = try await client.query(
             """
-            SELECT t.id, t.name, t.role, s.expires_at
-            FROM console_sessions s JOIN staff_tokens t ON t.id = s.staff_token_id
-            WHERE s.session_hash = \(Self.hash(secret)) AND s.revoked_at IS NULL AND s.expires_at > now()
-              AND t.revoked_at IS NULL
+            WITH live AS (
+                SELECT s.id, t.id AS token_id, t.name, t.role, s.expires_at
+                FROM console_sessions s JOIN staff_tokens t ON t.id = s.staff_token_id
+                WHERE s.session_hash = \(Self.hash(secret)) AND s.revoked_at IS NULL AND s.expires_at > now()
+                  AND s.last_seen_at > now() - make_interval(secs => \(idleSeconds))
+                  AND t.revoked_at IS NULL AND t.expires_at > now()
+            ), touched AS (
+                UPDATE console_sessions s SET last_seen_at = now() FROM live WHERE s.id = live.id AND \(touch)
+            )
+            SELECT token_id, name, role, expires_at FROM live
             """, logger: logger)
         for try await (id, name, role, expiresAt) in rows.decode((Int64, String, String, Date).self) {
             guard let role = StaffRole(rawValue: role) else { return nil }
@@ -85,7 +99,7 @@ public struct ConsoleSessionRepository: Sendable {
             var tokenID: Int64?
             for try await id in rows.decode(Int64.self) { tokenID = id }
             guard let tokenID else { return false }
-            _ = try await AuditWriter.append(
+            _ = try await audit.append(
                 AuditRecord(actor: actor, action: "console.signed_out", details: PartnerRepository.json(["tokenId": String(tokenID)])),
                 on: connection, logger: logger)
             return true

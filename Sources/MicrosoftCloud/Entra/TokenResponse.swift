@@ -48,6 +48,11 @@ public struct IDTokenClaims: Sendable, Equatable {
     public let userPrincipalName: String?
     /// Authentication methods; contains `mfa` when the user passed multi-factor authentication.
     public let authenticationMethods: [String]
+    /// `wids`: the user's directory role template ids, when the application registration asks for
+    /// them (groups claim "Directory roles"); nil when absent.
+    public let directoryRoles: [String]?
+    /// `idp`: the issuer that authenticated the user when it is not the token's tenant (a guest).
+    public let identityProvider: String?
 
     public init?(jwt: String) {
         let parts = jwt.split(separator: ".", omittingEmptySubsequences: false)
@@ -58,5 +63,7 @@ public struct IDTokenClaims: Sendable, Equatable {
         objectID = object["oid"] as? String
         userPrincipalName = (object["upn"] as? String) ?? (object["preferred_username"] as? String) ?? (object["unique_name"] as? String)
         authenticationMethods = object["amr"] as? [String] ?? []
+        directoryRoles = object["wids"] as? [String]
+        identityProvider = object["idp"] as? String
     }
 }

@@ -60,7 +60,7 @@ public struct GraphClient: Sendable {
         return page.value
     }
 
-    private func get<T: Decodable>(_ url: String, accessToken: Secret<String>, logger: Logger) async throws(GraphCallError) -> T {
+    func get<T: Decodable>(_ url: String, accessToken: Secret<String>, logger: Logger) async throws(GraphCallError) -> T {
         var request = HTTPClientRequest(url: url)
         request.method = .GET
         request.headers.add(name: "Authorization", value: "Bearer " + accessToken.revealed)

@@ -74,7 +74,7 @@ public struct CustomerSync: Sendable {
             logger.warning("Partner Center ended the customer listing early (400 code 2000); nobody was marked removed")
         }
         summary.durationMilliseconds = (ContinuousClock.now - started).wholeMilliseconds
-        try await AuditWriter.append(
+        try await partners.audit.append(
             AuditRecord(
                 actor: actor, action: "customers.synced", partnerID: partnerID,
                 durationMilliseconds: summary.durationMilliseconds, details: Self.details(summary)),

@@ -19,11 +19,12 @@ public struct DatabaseRefreshTokenStore: RefreshTokenStore {
     }
 
     public func storeConsent(
-        partnerID: UUID, token: Secret<String>, consentedBy: String, actor: String, details: [String: String], logger: Logger
+        partnerID: UUID, invitationID: Int64, token: Secret<String>, consentedBy: String, actor: String, details: [String: String],
+        logger: Logger
     ) async throws {
         let sealed = try seal(token, partnerID: partnerID)
         try await repository.completeConsent(
-            partnerID: partnerID, sealed: sealed, consentedBy: consentedBy, actor: actor,
+            partnerID: partnerID, invitationID: invitationID, sealed: sealed, consentedBy: consentedBy, actor: actor,
             details: details.merging(["keyId": sealed.keyID]) { _, new in new }, logger: logger)
     }
 

@@ -48,13 +48,19 @@ public struct KeyVaultRefreshTokenStore: RefreshTokenStore {
     }
 
     public func storeConsent(
-        partnerID: UUID, token: Secret<String>, consentedBy: String, actor: String, details: [String: String], logger: Logger
+        partnerID: UUID, invitationID: Int64, token: Secret<String>, consentedBy: String, actor: String, details: [String: String],
+        logger: Logger
     ) async throws {
-        // The vault first: if the database update then fails, the partner stays as it was and the
+        // A consent that could not be recorded never reaches the vault (whose latest version is
+        // what the partner's token is): checked first, and again under locks after the write.
+        if let refusal = try await repository.consentCompletionRefusal(partnerID: partnerID, invitationID: invitationID, logger: logger) {
+            throw refusal
+        }
+        // The vault next: if the database update then fails, the partner stays as it was and the
         // orphan secret is overwritten by the next consent.
         let version = try await write(token, partnerID: partnerID, logger: logger)
         try await repository.completeConsentWithTokenInKeyVault(
-            partnerID: partnerID, consentedBy: consentedBy, actor: actor,
+            partnerID: partnerID, invitationID: invitationID, consentedBy: consentedBy, actor: actor,
             details: details.merging(["keyId": PartnerRepository.keyVaultKeyID, "secretVersion": version]) { _, new in new },
             logger: logger)
     }

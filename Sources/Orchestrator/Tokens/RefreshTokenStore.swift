@@ -11,10 +11,13 @@ public protocol RefreshTokenStore: Sendable {
     /// The partner's current refresh token and the version it was written at; nil before consent.
     func load(partnerID: UUID, logger: Logger) async throws -> (token: Secret<String>, version: Int64)?
 
-    /// Stores the first token of a completed consent, makes the partner `active` and appends
-    /// `partner.consented` with `details` (plus where the token went, never the token).
+    /// Stores the token of a consent completed through `invitationID`, makes the partner `active`,
+    /// uses the invitation up and appends `partner.consented` with `details` (plus where the token
+    /// went, never the token). Throws `ConsentCompletionError` when the partner was disabled, the
+    /// invitation closed or the partner's status no longer fits it meanwhile: nothing is stored.
     func storeConsent(
-        partnerID: UUID, token: Secret<String>, consentedBy: String, actor: String, details: [String: String], logger: Logger
+        partnerID: UUID, invitationID: Int64, token: Secret<String>, consentedBy: String, actor: String, details: [String: String],
+        logger: Logger
     ) async throws
 
     /// Stores a rotated token over `expectedVersion`. Returns false when another writer rotated

@@ -26,6 +26,8 @@ public struct AccessTokenClaims: Codable, Sendable, Equatable {
     public var idp: String?
     public var nonce: String?
     public var uti: String?
+    /// Directory role template ids, in id tokens of applications whose `groupMembershipClaims` ask for them.
+    public var wids: [String]?
 
     public var isAppOnly: Bool { idtyp == "app" || scp == nil }
     public var didMFA: Bool { amr?.contains("mfa") ?? false }

@@ -22,7 +22,11 @@ struct EntraAuthorizeEndpoint: Sendable {
             return AADSTSError(50011, "invalid_request", "The redirect URI '\(q("redirect_uri") ?? "")' specified in the request does not match the redirect URIs configured for the application '\(clientId)'.")
                 .response(now: now, correlationId: nil)
         }
-        let redirect = AuthorizeRedirect(redirectURI: redirectURI, state: q("state"), mode: q("response_mode") ?? "query")
+        // RFC 9207: the authorization server names itself in every authorization response, so a
+        // client talking to several can tell which one answered (mix-up defence).
+        let redirect = AuthorizeRedirect(
+            redirectURI: redirectURI, state: q("state"), mode: q("response_mode") ?? "query",
+            issuer: Self.issuer(tenant: tenant, segment: tenantSegment, version: version))
 
         let forced = state.updateFaults { faults -> AuthorizeErrorFault? in
             defer { faults.authorizeError = nil }
@@ -52,10 +56,22 @@ struct EntraAuthorizeEndpoint: Sendable {
         let code = await state.storeCode(grant)
         var params = [("code", code)]
         if responseType.contains("id_token") {
-            let principal = SimulatorState.Principal(user: user.user, homeTenantId: user.partnerTenantId)
-            params.append(("id_token", state.mintIDToken(tenantId: user.partnerTenantId, clientId: clientId, principal: principal, nonce: q("nonce"), now: now)))
+            let principal = SimulatorState.Principal(user: user.user, homeTenantId: user.partnerTenantId, directoryRoles: user.directoryRoles)
+            params.append(("id_token", state.mintIDToken(
+                tenantId: user.partnerTenantId, clientId: clientId, principal: principal, nonce: q("nonce"), emitWids: app.emitsDirectoryRoles,
+                now: now)))
         }
         return redirect.success(params)
+    }
+
+    /// The issuer identifier of the tenant's authority, as Entra's metadata names it.
+    static func issuer(tenant: WorldIndex.TenantRef, segment: String, version: EntraVersion) -> String {
+        let id: String
+        switch tenant {
+        case .partner(let tenantId), .customer(let tenantId), .applicationHome(let tenantId): id = tenantId
+        case .common: id = segment.lowercased()
+        }
+        return version == .v1 ? "https://sts.windows.net/\(id)/" : "https://login.microsoftonline.com/\(id)/v2.0"
     }
 
     private func pickUser(tenant: WorldIndex.TenantRef, loginHint: String?) -> WorldIndex.UserEntry? {
@@ -80,6 +96,8 @@ struct AuthorizeRedirect: Sendable {
     var redirectURI: String
     var state: String?
     var mode: String
+    /// RFC 9207 `iss`, added to success and error responses alike.
+    var issuer: String?
 
     func error(_ error: String, _ description: String) -> Response {
         success([("error", error), ("error_description", description)])
@@ -88,6 +106,7 @@ struct AuthorizeRedirect: Sendable {
     func success(_ params: [(String, String)]) -> Response {
         var all = params
         if let state { all.append(("state", state)) }
+        if let issuer { all.append(("iss", issuer)) }
         if mode == "form_post" {
             let inputs = all.map { "<input type=\"hidden\" name=\"\(html($0.0))\" value=\"\(html($0.1))\"/>" }.joined()
             let page = "<html><body onload=\"document.forms[0].submit()\"><form method=\"POST\" action=\"\(html(redirectURI))\">\(inputs)</form></body></html>"

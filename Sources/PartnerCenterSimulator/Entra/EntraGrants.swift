@@ -46,7 +46,7 @@ struct EntraGrants: Sendable {
             parsed.openid = parsed.openid || grant.scopes.contains("openid")
             requested = parsed
         }
-        let principal = SimulatorState.Principal(user: user.user, homeTenantId: user.partnerTenantId)
+        let principal = SimulatorState.Principal(user: user.user, homeTenantId: user.partnerTenantId, directoryRoles: user.directoryRoles)
         return try await issueDelegated(principal: principal, requested: requested, nonce: grant.nonce)
     }
 
@@ -70,7 +70,7 @@ struct EntraGrants: Sendable {
             parsed.offlineAccess = true
             requested = parsed
         }
-        let principal = SimulatorState.Principal(user: user.user, homeTenantId: user.partnerTenantId)
+        let principal = SimulatorState.Principal(user: user.user, homeTenantId: user.partnerTenantId, directoryRoles: user.directoryRoles)
         return try await issueDelegated(principal: principal, requested: requested, nonce: nil)
     }
 
@@ -141,17 +141,21 @@ struct EntraGrants: Sendable {
                 partnerTenantId: principal.homeTenantId, didMFA: principal.user.didMFA, issuedAt: now
             ))
         }
-        let idToken = requested.openid ? state.mintIDToken(tenantId: tenantId, clientId: clientId, principal: principal, nonce: nonce, now: now) : nil
+        let idToken = requested.openid
+            ? state.mintIDToken(
+                tenantId: tenantId, clientId: clientId, principal: principal, nonce: nonce, emitWids: app.emitsDirectoryRoles, now: now)
+            : nil
         return TokenResponse(version: version, accessToken: access, expiresIn: state.options.accessTokenLifetimeSeconds, now: now,
                              resource: requested.resource, scope: scopes.joined(separator: " "), refreshToken: refresh, idToken: idToken).response()
     }
 
     /// In the partner's own tenant the app's registration is the consent: `.default` means the
-    /// resource's usual delegated permission.
+    /// Graph permissions the registration holds (`graphDelegatedScopes`, `User.Read` by default),
+    /// or the resource's usual delegated permission.
     private func defaultScopes(_ requested: RequestedScope) -> [String] {
         guard requested.isDefault else { return requested.names }
         switch requested.resource {
-        case .graph: return ["Directory.Read.All", "User.Read"]
+        case .graph: return app.graphDelegatedScopes ?? ["User.Read"]
         default: return ["user_impersonation"]
         }
     }

@@ -4,7 +4,15 @@ import Foundation
 extension SimulatorState {
     struct Principal: Sendable {
         var user: SimulatedUser
+        /// The directory the user signs in to (a guest's host directory, not their own tenant).
         var homeTenantId: String
+        var directoryRoles: [String] = []
+
+        /// The issuer of the tenant the user really comes from, when that is not `tenantId`.
+        func identityProvider(forTenant tenantId: String) -> String? {
+            if user.isGuest { return "https://sts.windows.net/\(user.homeTenantId ?? "00000000-0000-0000-0000-000000000000")/" }
+            return homeTenantId != tenantId ? "https://sts.windows.net/\(homeTenantId)/" : nil
+        }
     }
 
     nonisolated func mintAccessToken(
@@ -26,7 +34,7 @@ extension SimulatorState {
             claims.name = principal.user.displayName
             claims.scp = scopes.joined(separator: " ")
             claims.amr = principal.user.didMFA ? ["pwd", "mfa"] : ["pwd"]
-            if principal.homeTenantId != tenantId { claims.idp = "https://sts.windows.net/\(principal.homeTenantId)/" }
+            claims.idp = principal.identityProvider(forTenant: tenantId)
         } else {
             let sp = ConsentRecord.resourceServicePrincipalId(customerId: tenantId, resourceAppId: clientId)
             claims.oid = sp
@@ -38,7 +46,7 @@ extension SimulatorState {
     }
 
     /// An id_token, HS256-signed with the simulator key (see docs/simulator.md: clients cannot verify it).
-    nonisolated func mintIDToken(tenantId: String, clientId: String, principal: Principal, nonce: String?, now: Date) -> String {
+    nonisolated func mintIDToken(tenantId: String, clientId: String, principal: Principal, nonce: String?, emitWids: Bool = false, now: Date) -> String {
         let t = Int(now.timeIntervalSince1970)
         var claims = AccessTokenClaims(
             aud: clientId, iss: "https://login.microsoftonline.com/\(tenantId)/v2.0", iat: t, nbf: t,
@@ -51,6 +59,8 @@ extension SimulatorState {
         claims.name = principal.user.displayName
         claims.amr = principal.user.didMFA ? ["pwd", "mfa"] : ["pwd"]
         claims.nonce = nonce
+        claims.idp = principal.identityProvider(forTenant: tenantId)
+        if emitWids { claims.wids = principal.directoryRoles }
         return signer.sign(claims)
     }
 }

@@ -56,7 +56,9 @@ extension SimulatorWorld {
                     tenantId: random.nextGUID(), companyName: company, domain: "\(slug).onmicrosoft.com",
                     relationshipToPartner: "reseller", consents: consents, subscriptionIds: [random.nextGUID()]))
             }
-            partners.append(SimulatedPartner(tenantId: tenantId, displayName: spec.name, domain: domain, adminUsers: admins, customers: customers))
+            partners.append(SimulatedPartner(
+                tenantId: tenantId, displayName: spec.name, domain: domain, adminUsers: admins,
+                users: directoryUsers(tenantId: tenantId, domain: domain, label: spec.name), customers: customers))
         }
         return SimulatorWorld(applications: [application], partners: partners)
     }

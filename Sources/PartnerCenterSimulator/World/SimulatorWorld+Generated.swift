@@ -37,10 +37,31 @@ extension SimulatorWorld {
                 ))
             }
             generatedPartners.append(SimulatedPartner(
-                tenantId: tenantId, displayName: "Partner \(p + 1)", domain: domain, adminUsers: admins, customers: customers
+                tenantId: tenantId, displayName: "Partner \(p + 1)", domain: domain, adminUsers: admins,
+                users: directoryUsers(tenantId: tenantId, domain: domain, label: "Partner \(p + 1)"), customers: customers
             ))
         }
         return SimulatorWorld(applications: [app], partners: generatedPartners)
+    }
+}
+
+extension SimulatorWorld {
+    /// The partner's other users, every kind the consent callback must tell apart: a plain member
+    /// (`member@`), an Admin Agent without a directory role (`agent@`), and a guest from another
+    /// tenant who holds Global Administrator (`guest@`), all with MFA. Their ids derive from the
+    /// tenant id, so adding them left every other generated id as it was.
+    static func directoryUsers(tenantId: String, domain: String, label: String) -> [SimulatedUser] {
+        [
+            SimulatedUser(
+                userPrincipalName: "member@\(domain)", objectId: StableID.guid("member", tenantId), displayName: "\(label) Member"),
+            SimulatedUser(
+                userPrincipalName: "agent@\(domain)", objectId: StableID.guid("agent", tenantId), displayName: "\(label) Admin Agent",
+                groups: ["AdminAgents"]),
+            SimulatedUser(
+                userPrincipalName: "guest_outside.example#EXT#@\(domain)", objectId: StableID.guid("guest", tenantId),
+                displayName: "\(label) Guest", userType: "Guest", directoryRoles: [SimulatedUser.globalAdministrator],
+                homeTenantId: StableID.guid("guest-home", tenantId)),
+        ]
     }
 }
 

@@ -40,10 +40,17 @@ public struct SimulatedApplication: Codable, Sendable, Equatable {
     /// PEM certificates whose keys may sign client assertions.
     public var certificatePEMs: [String]
     public var redirectURIs: [String]
+    /// The registration's `groupMembershipClaims`: `DirectoryRole` or `All` puts the user's directory
+    /// role template ids in the `wids` claim of id tokens; nil (the default) emits no `wids`.
+    public var groupMembershipClaims: String?
+    /// Microsoft Graph delegated permissions the registration holds in a partner's own tenant
+    /// (what `.default` gives there). nil: `User.Read` only, the least a sign-in needs.
+    public var graphDelegatedScopes: [String]?
 
     public init(
         appId: String, displayName: String, homeTenantId: String,
-        clientSecrets: [SimulatedClientSecret], certificatePEMs: [String] = [], redirectURIs: [String]
+        clientSecrets: [SimulatedClientSecret], certificatePEMs: [String] = [], redirectURIs: [String],
+        groupMembershipClaims: String? = nil, graphDelegatedScopes: [String]? = nil
     ) {
         self.appId = appId
         self.displayName = displayName
@@ -51,6 +58,13 @@ public struct SimulatedApplication: Codable, Sendable, Equatable {
         self.clientSecrets = clientSecrets
         self.certificatePEMs = certificatePEMs
         self.redirectURIs = redirectURIs
+        self.groupMembershipClaims = groupMembershipClaims
+        self.graphDelegatedScopes = graphDelegatedScopes
+    }
+
+    /// Whether id tokens carry `wids`.
+    var emitsDirectoryRoles: Bool {
+        ["directoryrole", "all"].contains(groupMembershipClaims?.lowercased() ?? "")
     }
 }
 
@@ -65,36 +79,87 @@ public struct SimulatedClientSecret: Codable, Sendable, Equatable {
     }
 }
 
-/// A CSP partner tenant with its admin users and customers.
+/// A CSP partner tenant with its users and customers.
 public struct SimulatedPartner: Codable, Sendable, Equatable {
     public var tenantId: String
     public var displayName: String
     public var domain: String
+    /// Administrators: Global Administrators unless their `directoryRoles` say otherwise.
     public var adminUsers: [SimulatedUser]
+    /// Everyone else in the directory: plain members, Admin Agents, guests (no directory role
+    /// unless their `directoryRoles` give one). Absent from older world files: none.
+    public var users: [SimulatedUser]
     public var customers: [SimulatedCustomer]
 
-    public init(tenantId: String, displayName: String, domain: String, adminUsers: [SimulatedUser], customers: [SimulatedCustomer]) {
+    public init(
+        tenantId: String, displayName: String, domain: String, adminUsers: [SimulatedUser], users: [SimulatedUser] = [],
+        customers: [SimulatedCustomer]
+    ) {
         self.tenantId = tenantId
         self.displayName = displayName
         self.domain = domain
         self.adminUsers = adminUsers
+        self.users = users
         self.customers = customers
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        tenantId = try container.decode(String.self, forKey: .tenantId)
+        displayName = try container.decode(String.self, forKey: .displayName)
+        domain = try container.decode(String.self, forKey: .domain)
+        adminUsers = try container.decode([SimulatedUser].self, forKey: .adminUsers)
+        users = try container.decodeIfPresent([SimulatedUser].self, forKey: .users) ?? []
+        customers = try container.decode([SimulatedCustomer].self, forKey: .customers)
     }
 }
 
-/// A partner user; `didMFA` decides whether `amr` carries `mfa`.
+/// A user of a partner's directory; `didMFA` decides whether `amr` carries `mfa`.
 public struct SimulatedUser: Codable, Sendable, Equatable {
     public var userPrincipalName: String
     public var objectId: String
     public var displayName: String
     public var didMFA: Bool
+    /// `Member`, or `Guest` for someone invited from another tenant (`homeTenantId`).
+    public var userType: String
+    /// Directory role template ids (`SimulatedUser.globalAdministrator`, ...); nil: a Global
+    /// Administrator in `adminUsers`, none in `users`.
+    public var directoryRoles: [String]?
+    /// Display names of the security groups the user is in, e.g. `AdminAgents`.
+    public var groups: [String]
+    /// A guest's own tenant: tokens carry it as `idp`.
+    public var homeTenantId: String?
 
-    public init(userPrincipalName: String, objectId: String, displayName: String, didMFA: Bool = true) {
+    /// The Global Administrator role template id.
+    public static let globalAdministrator = "62e90394-69f5-4237-9190-012177145e10"
+
+    public init(
+        userPrincipalName: String, objectId: String, displayName: String, didMFA: Bool = true, userType: String = "Member",
+        directoryRoles: [String]? = nil, groups: [String] = [], homeTenantId: String? = nil
+    ) {
         self.userPrincipalName = userPrincipalName
         self.objectId = objectId
         self.displayName = displayName
         self.didMFA = didMFA
+        self.userType = userType
+        self.directoryRoles = directoryRoles
+        self.groups = groups
+        self.homeTenantId = homeTenantId
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        userPrincipalName = try container.decode(String.self, forKey: .userPrincipalName)
+        objectId = try container.decode(String.self, forKey: .objectId)
+        displayName = try container.decode(String.self, forKey: .displayName)
+        didMFA = try container.decodeIfPresent(Bool.self, forKey: .didMFA) ?? true
+        userType = try container.decodeIfPresent(String.self, forKey: .userType) ?? "Member"
+        directoryRoles = try container.decodeIfPresent([String].self, forKey: .directoryRoles)
+        groups = try container.decodeIfPresent([String].self, forKey: .groups) ?? []
+        homeTenantId = try container.decodeIfPresent(String.self, forKey: .homeTenantId)
+    }
+
+    public var isGuest: Bool { userType.lowercased() == "guest" }
 }
 
 /// A customer tenant of one partner.

@@ -5,6 +5,13 @@ struct WorldIndex: Sendable {
     struct UserEntry: Sendable {
         var user: SimulatedUser
         var partnerTenantId: String
+        /// Listed among the partner's `adminUsers` (Global Administrator unless roles say otherwise).
+        var listedAsAdmin: Bool = false
+
+        /// The directory role template ids the user holds.
+        var directoryRoles: [String] {
+            user.directoryRoles ?? (listedAsAdmin ? [SimulatedUser.globalAdministrator] : [])
+        }
     }
 
     struct CustomerEntry: Sendable {
@@ -40,8 +47,8 @@ struct WorldIndex: Sendable {
             let pid = partner.tenantId.lowercased()
             partners[pid] = partner
             domains[partner.domain.lowercased()] = pid
-            for user in partner.adminUsers {
-                let entry = UserEntry(user: user, partnerTenantId: pid)
+            for (user, admin) in partner.adminUsers.map({ ($0, true) }) + partner.users.map({ ($0, false) }) {
+                let entry = UserEntry(user: user, partnerTenantId: pid, listedAsAdmin: admin)
                 byUPN[user.userPrincipalName.lowercased()] = entry
                 byOid[user.objectId.lowercased()] = entry
             }

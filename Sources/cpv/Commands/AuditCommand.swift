@@ -57,7 +57,10 @@ struct AuditCommand: AsyncParsableCommand {
                 FileHandle.standardOutput.write(data)
                 print()
             } else if intact {
-                print("audit chain intact: \(checked) events checked, last seq \(report["lastSeq"] as? Int ?? 0)")
+                let unkeyed = report["unkeyedEvents"] as? Int ?? 0
+                print(
+                    "audit chain intact: \(checked) events checked (\(unkeyed) from before the keyed chain), "
+                        + "last seq \(report["lastSeq"] as? Int ?? 0), last hash \(report["lastHash"] as? String ?? "")")
             }
             if !intact {
                 let firstBreak = report["firstBreak"] as? [String: Any]

@@ -4,8 +4,8 @@ import Foundation
 /// `cpv grant-sets`: the versioned grant sets of a running server, through its admin API.
 struct GrantSetsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "grant-sets", abstract: "List, show and publish grant set versions.",
-        subcommands: [List.self, Show.self, Publish.self])
+        commandName: "grant-sets", abstract: "List and show grant set versions; propose, approve and reject new ones.",
+        subcommands: [List.self, Show.self, Publish.self, Proposals.self, Approve.self, Reject.self])
 
     static let columns: [APIOutput.Column] = [
         .init("version"), .init("name", "displayName"), .init("application", "applicationId"), .init("grants"),
@@ -67,7 +67,7 @@ struct GrantSetsCommand: AsyncParsableCommand {
 
     struct Publish: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Publish the next grant set version (admin) from a JSON file: {\"displayName\", \"grants\": [{\"enterpriseApplicationId\", \"scope\"}], \"applicationId\"?}.")
+            abstract: "Propose the next grant set version (admin) from a JSON file: {\"displayName\", \"grants\": [{\"enterpriseApplicationId\", \"scope\"}], \"applicationId\"?}; a second admin approves it.")
         @OptionGroup var api: APIOptions
         @OptionGroup var output: OutputOptions
         @Option(help: "The JSON file (- for standard input).") var file: String
@@ -87,8 +87,56 @@ struct GrantSetsCommand: AsyncParsableCommand {
             }
             let data = try await api.client().post("/api/v1/grant-sets", json: body)
             try APIOutput.emit(data, json: output.json) {
-                "published grant set version \(APIOutput.text($0["version"])) (\(APIOutput.objects($0["grants"]).count) grants)"
+                "proposed grant set \(APIOutput.text($0["displayName"])) as proposal \(APIOutput.text($0["id"])) "
+                    + "(\(APIOutput.objects($0["grants"]).count) grants); another admin approves it with `cpv grant-sets approve \(APIOutput.text($0["id"]))`"
             }
+        }
+    }
+
+    struct Proposals: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List recent grant set proposals (viewer).")
+        @OptionGroup var api: APIOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let data = try await api.client().get("/api/v1/grant-sets/proposals")
+            try APIOutput.emit(data, json: output.json) {
+                APIOutput.table(
+                    APIOutput.objects($0["items"]),
+                    [
+                        .init("id"), .init("status"), .init("name", "displayName"), .init("proposed by", "proposedBy"),
+                        .init("decided by", "decidedBy"), .init("version", "publishedVersion"),
+                    ])
+            }
+        }
+    }
+
+    struct Approve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Approve and publish a proposal (admin, not its proposer).")
+        @OptionGroup var api: APIOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The proposal id.") var id: Int64
+
+        func run() async throws {
+            let data = try await api.client().post("/api/v1/grant-sets/proposals/\(id)/approve")
+            try APIOutput.emit(data, json: output.json) {
+                let grantSet = $0["grantSet"] as? [String: Any] ?? [:]
+                return "published grant set version \(APIOutput.text(grantSet["version"])) (\(APIOutput.objects(grantSet["grants"]).count) grants)"
+            }
+        }
+    }
+
+    struct Reject: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Reject (or, as its proposer, withdraw) a proposal (admin).")
+        @OptionGroup var api: APIOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The proposal id.") var id: Int64
+        @Option(help: "Why (kept in the audit trail).") var reason: String?
+
+        func run() async throws {
+            let data = try await api.client().post(
+                "/api/v1/grant-sets/proposals/\(id)/reject", json: reason.map { ["reason": $0] } ?? [:])
+            try APIOutput.emit(data, json: output.json) { "rejected proposal \(APIOutput.text($0["id"]))" }
         }
     }
 }

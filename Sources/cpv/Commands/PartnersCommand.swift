@@ -4,8 +4,10 @@ import Foundation
 /// `cpv partners`: partners of a running server, through its admin API.
 struct PartnersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "partners", abstract: "List, show, register, check, sync and disable partners.",
-        subcommands: [List.self, Show.self, Add.self, Verify.self, Sync.self, Disable.self])
+        commandName: "partners", abstract: "List, show, register, check, sync and disable partners; issue consent invitations.",
+        subcommands: [
+            List.self, Show.self, Add.self, Verify.self, Sync.self, Disable.self, Invite.self, Invitations.self, RevokeInvitation.self,
+        ])
 
     static let columns: [APIOutput.Column] = [
         .init("id"), .init("name", "displayName"), .init("tenant", "tenantId"), .init("cloud"), .init("status"),
@@ -42,7 +44,6 @@ struct PartnersCommand: AsyncParsableCommand {
                     PartnersCommand.columns + [
                         .init("status reason", "statusReason"), .init("consented by", "consentedBy"),
                         .init("consented at", "consentedAt"), .init("last redeemed", "lastRedeemedAt"),
-                        .init("consent url", "consentUrl"),
                     ])
             }
         }
@@ -50,7 +51,7 @@ struct PartnersCommand: AsyncParsableCommand {
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Register a partner (admin); prints the consent URL to send to its admin.")
+            abstract: "Register a partner (admin); prints its first consent invitation's link (one-time, shown once) to send to its admin.")
         @OptionGroup var api: APIOptions
         @OptionGroup var output: OutputOptions
         @Option(help: "The partner's Entra tenant id.") var tenantId: String
@@ -119,6 +120,58 @@ struct PartnersCommand: AsyncParsableCommand {
                     ? "disabled \(APIOutput.text($0["id"])) (was \(APIOutput.text($0["previousStatus"])))"
                     : "\(APIOutput.text($0["id"])) was already disabled"
             }
+        }
+    }
+
+    struct Invite: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Issue a one-time consent invitation (operator); prints its link, shown only now.")
+        @OptionGroup var api: APIOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The partner id.") var id: String
+        @Option(help: "onboarding (a partner awaiting its first consent) or reconsent (a partner with a token).") var purpose: String
+        @Option(help: "Days until the link stops working (1-30; default: the server's CPV_INVITATION_DAYS).") var expiresInDays: Int?
+
+        func run() async throws {
+            var body: [String: Any] = ["purpose": purpose]
+            if let expiresInDays { body["expiresInDays"] = expiresInDays }
+            let data = try await api.client().post(try PartnersCommand.partnerPath(id) + "/invitations", json: body)
+            try APIOutput.emit(data, json: output.json) {
+                "invitation \(APIOutput.text($0["id"])) (\(APIOutput.text($0["purpose"])), expires \(APIOutput.text($0["expiresAt"]))):\n"
+                    + APIOutput.text($0["url"])
+            }
+        }
+    }
+
+    struct Invitations: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List a partner's consent invitations (viewer; never their links).")
+        @OptionGroup var api: APIOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The partner id.") var id: String
+
+        func run() async throws {
+            let data = try await api.client().get(try PartnersCommand.partnerPath(id) + "/invitations")
+            try APIOutput.emit(data, json: output.json) {
+                APIOutput.table(
+                    APIOutput.objects($0["items"]),
+                    [
+                        .init("id"), .init("purpose"), .init("state"), .init("issued by", "createdBy"), .init("expires", "expiresAt"),
+                        .init("used by", "usedBy"),
+                    ])
+            }
+        }
+    }
+
+    struct RevokeInvitation: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "revoke-invitation", abstract: "Revoke an open consent invitation (operator).")
+        @OptionGroup var api: APIOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The partner id.") var id: String
+        @Argument(help: "The invitation id.") var invitationId: Int64
+
+        func run() async throws {
+            let data = try await api.client().post(try PartnersCommand.partnerPath(id) + "/invitations/\(invitationId)/revoke")
+            try APIOutput.emit(data, json: output.json) { "revoked invitation \(APIOutput.text($0["id"]))" }
         }
     }
 }

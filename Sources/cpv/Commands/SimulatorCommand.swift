@@ -185,10 +185,12 @@ struct SimulatorCommand: AsyncParsableCommand {
         return application
     }
 
+    /// Registered as docs/onboarding.md advises: the groups claim with directory roles (`wids`).
     private static func defaultApplication(appId: String) -> SimulatedApplication {
         SimulatedApplication(
             appId: appId, displayName: "CPV Demo Control Panel",
             homeTenantId: "7d1f3c52-0b6e-4a8d-9c2f-5e4b3a2d1c0f",
-            clientSecrets: [SimulatedClientSecret(value: "sim-secret")], redirectURIs: ["http://localhost/callback"])
+            clientSecrets: [SimulatedClientSecret(value: "sim-secret")], redirectURIs: ["http://localhost/callback"],
+            groupMembershipClaims: "DirectoryRole")
     }
 }

@@ -18,7 +18,9 @@ struct WorkerCommand: AsyncParsableCommand {
         // one line saying so, instead of a claim loop failing against missing tables.
         let migrations = MigrationRunner(files: try loadMigrationFiles(configuration: configuration))
         let status = try await withPostgresClient(configuration.database.clientConfiguration(), logger: logger) { client in
-            try await migrations.verify(client: client, logger: logger)
+            let status = try await migrations.verify(client: client, logger: logger)
+            try await DatabaseRoles.warnAboutAuditSeparation(client: client, logger: logger)
+            return status
         }
         // Unlike `cpv serve` (which still answers /readyz "not ready"), a worker has nothing to do
         // on a database behind its binary but fail every claim: refuse it at once.

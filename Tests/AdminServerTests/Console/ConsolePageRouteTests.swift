@@ -21,7 +21,7 @@ import Testing
     func signedIn(_ harness: IdentityHarness, role: StaffRole) async throws -> (ConsoleBrowser, String) {
         var token = harness.adminToken
         if role != .admin {
-            token = try await StaffTokenRepository(client: harness.database).create(
+            token = try await StaffTokenRepository(client: harness.database, audit: TestAudit.writer).create(
                 name: "\(role.rawValue)-1", role: role, createdBy: "test", logger: harness.logger
             ).1.revealed
         }
@@ -45,7 +45,7 @@ import Testing
             #expect(form.status == .forbidden)
             #expect(create.status == .forbidden)
             #expect(create.body.contains("this needs the operator role"))
-            #expect(try await RunRepository(client: harness.database).runs(logger: harness.logger).isEmpty)
+            #expect(try await RunRepository(client: harness.database, audit: TestAudit.writer).runs(logger: harness.logger).isEmpty)
         }
     }
 
@@ -67,7 +67,7 @@ import Testing
             #expect(grantSet.status == .forbidden)
             #expect(revoke.status == .forbidden)
             #expect(dryRun.status == .seeOther, "an operator may start a grant run")
-            #expect(try await PartnerRepository(client: harness.database).allPartners(logger: harness.logger).isEmpty)
+            #expect(try await PartnerRepository(client: harness.database, audit: TestAudit.writer).allPartners(logger: harness.logger).isEmpty)
         }
     }
 
@@ -79,7 +79,7 @@ import Testing
             // then
             #expect(page.status == .unprocessableContent)
             #expect(page.body.contains("type revoke to confirm"))
-            #expect(try await RunRepository(client: harness.database).runs(logger: harness.logger).isEmpty)
+            #expect(try await RunRepository(client: harness.database, audit: TestAudit.writer).runs(logger: harness.logger).isEmpty)
         }
     }
 
@@ -104,7 +104,9 @@ import Testing
         try await IdentityHarness.run(partners: 1, customers: 1) { harness in
             // given: a query that will fail inside PostgreSQL
             var (browser, _) = try await signedIn(harness, role: .admin)
-            try await harness.database.query("ALTER TABLE customer_consents RENAME TO customer_consents_gone", logger: harness.logger)
+            try await TestDatabase.asSuperuser(harness.databaseURL) { admin in
+                try await admin.query("ALTER TABLE customer_consents RENAME TO customer_consents_gone", logger: harness.logger)
+            }
             // when
             let page = try await browser.get("/console/customers")
             let missing = try await browser.get("/console/customers/424242")
@@ -125,9 +127,12 @@ import Testing
             let world = harness.world.partners[0]
             let added = try await browser.post(
                 "/console/partners", [("tenantId", world.tenantId), ("displayName", world.displayName), ("cloud", "global")], csrf: csrf)
-            let partnerPath = added.location.map { String($0.prefix { $0 != "?" }) } ?? ""
-            let partnerID = try #require(UUID(uuidString: String(partnerPath.split(separator: "/").last ?? "")))
-            _ = try await harness.consent(partnerID: partnerID)
+            // The answer is the partner's page itself, with its first invitation's one-time link.
+            let idMatch = try #require(added.body.firstMatch(of: /\/console\/partners\/([0-9a-f-]{36})\//))
+            let partnerID = try #require(UUID(uuidString: String(idMatch.1)))
+            let partnerPath = "/console/partners/\(partnerID.uuidString.lowercased())"
+            let linkMatch = try #require(added.body.firstMatch(of: /value="http:\/\/cpv\.test(\/consent\/start\?invitation=cpvi_[A-Za-z0-9]+)"/))
+            _ = try await harness.consent(partnerID: partnerID, invitation: String(linkMatch.1))
             let synced = try await browser.post("\(partnerPath)/sync", csrf: csrf)
             let customer = try #require(
                 try await CustomerQuery(client: harness.database).list(CustomerFilter(partnerID: partnerID), logger: harness.logger).first)
@@ -150,7 +155,8 @@ import Testing
             let csv = try await browser.get("/console/reports/consent-coverage.csv")
 
             // then
-            #expect(added.status == .seeOther)
+            #expect(added.status == .ok)
+            #expect(added.body.contains("shown only now"))
             #expect(synced.status == .seeOther)
             #expect(statuses.values.allSatisfy { $0 == .ok }, "\(statuses.filter { $0.value != .ok })")
             #expect(withoutNav.isEmpty, "\(withoutNav)")
@@ -161,15 +167,21 @@ import Testing
             #expect(fragment.status == .ok)
             #expect(fragment.body.hasPrefix("<div class=\"progress-block\""))
             #expect(paused.status == .seeOther)
-            #expect(try await RunRepository(client: harness.database).run(id: try #require(UUID(uuidString: realID)), logger: harness.logger)?.status == .paused)
+            #expect(try await RunRepository(client: harness.database, audit: TestAudit.writer).run(id: try #require(UUID(uuidString: realID)), logger: harness.logger)?.status == .paused)
             #expect(csv.headers[.contentType] == "text/csv; charset=utf-8")
             #expect(csv.body.hasPrefix("partner_id,partner_name"))
             let rows = try await harness.database.query(
-                "SELECT action, actor FROM audit_events WHERE action IN ('partner.registered', 'run.planned', 'run.created', 'run.pause', 'customers.synced') ORDER BY seq",
+                """
+                SELECT action, actor FROM audit_events
+                WHERE action IN ('partner.registered', 'partner.invitation.issued', 'run.planned', 'run.created', 'run.pause', 'customers.synced')
+                ORDER BY seq
+                """,
                 logger: harness.logger)
             var staffActions: [String] = []
-            for try await (action, actor) in rows.decode((String, String).self) where actor == "staff:test-admin" { staffActions.append(action) }
-            #expect(staffActions == ["partner.registered", "customers.synced", "run.planned", "run.created", "run.pause"])
+            for try await (action, actor) in rows.decode((String, String).self) where actor.hasPrefix("staff:test-admin#") {
+                staffActions.append(action)
+            }
+            #expect(staffActions == ["partner.registered", "partner.invitation.issued", "customers.synced", "run.planned", "run.created", "run.pause"])
         }
     }
 }

@@ -78,7 +78,15 @@ import Testing
             checkedAt: F.now)
         let page = PartnerPage(
             chrome: F.chrome("Fabrikam CSP", .partners, notice: .init(kind: "ok", text: "Customers synced: 3 added, 0 updated, 0 removed.")),
-            partner: F.fabrikam, consentURL: "https://cpv.example/consent/22222222-2222-4222-8222-222222222222/start",
+            partner: F.fabrikam,
+            invitations: [
+                ConsentInvitation(
+                    id: 3, partnerID: F.fabrikam.id, purpose: .reconsent, createdBy: "staff:alice#1", createdAt: F.now.addingTimeInterval(-3_600),
+                    expiresAt: F.now.addingTimeInterval(6 * 86_400)),
+                ConsentInvitation(
+                    id: 1, partnerID: F.fabrikam.id, purpose: .onboarding, createdBy: "staff:alice#1", createdAt: F.now.addingTimeInterval(-90 * 86_400),
+                    expiresAt: F.now.addingTimeInterval(-83 * 86_400), usedAt: F.now.addingTimeInterval(-89 * 86_400), usedBy: "admin@fabrikam.example"),
+            ],
             customers: Array(F.customers.prefix(2)), events: F.events, verification: verification, now: F.now)
         try await assertSnapshot("partner", "console/partner", page)
     }
@@ -130,7 +138,8 @@ import Testing
 
     @Test func audit() async throws {
         let filter = AuditListFilter(partnerID: F.contoso.id, customerID: 101, runID: nil, action: nil, beforeSeq: 10)
-        let chain = AuditChainVerifier.Report(checkedEvents: 1_204, lastSeq: 1_204, firstBreak: nil)
+        let chain = AuditChainVerifier.Report(
+            checkedEvents: 1_204, lastSeq: 1_204, lastHash: String(repeating: "ab", count: 32), unkeyedEvents: 0, firstBreak: nil)
         let page = AuditPage(chrome: F.chrome("Audit", .audit), filter: filter, partners: F.partners, events: F.events, chain: chain)
         try await assertSnapshot("audit", "console/audit", page)
     }
@@ -148,5 +157,29 @@ import Testing
             chrome: F.chrome("Grant sets", .grantSets), sets: F.grantSets, draftName: "CPV Control Panel",
             draftGrants: GrantSetsPage.text(draft), preview: GrantSetDiff(from: F.grantSets[1].grants, to: draft))
         try await assertSnapshot("grant-sets", "console/grant-sets", page)
+    }
+
+    @Test func grantSetsWithAProposalWaitingForASecondAdmin() async throws {
+        let proposal = GrantSetProposal(
+            id: 4, applicationID: F.grantSets[0].applicationID, displayName: "CPV Control Panel",
+            grants: [ApplicationGrant(enterpriseApplicationID: .microsoftGraph, scopes: ["Directory.Read.All", "User.Read.All"])],
+            baseVersion: 2, status: .pending, proposedBy: "staff:bob#7", proposedByTokenID: 7, proposedByName: "bob",
+            proposedAt: F.now.addingTimeInterval(-600), decidedBy: nil, decidedAt: nil, decisionReason: nil, publishedVersion: nil)
+        let page = GrantSetsPage(
+            chrome: F.chrome("Grant sets", .grantSets), sets: F.grantSets, pending: proposal,
+            staff: StaffMember(tokenID: 1, name: "alice", role: .admin))
+        try await assertSnapshot("grant-sets-pending", "console/grant-sets", page)
+    }
+
+    @Test func partnerWithTheLinkOfANewInvitation() async throws {
+        let invitation = ConsentInvitation(
+            id: 5, partnerID: F.fabrikam.id, purpose: .reconsent, createdBy: "staff:alice#1", createdAt: F.now,
+            expiresAt: F.now.addingTimeInterval(7 * 86_400))
+        let page = PartnerPage(
+            chrome: F.chrome("Fabrikam CSP", .partners), partner: F.fabrikam, invitations: [invitation],
+            newInvitation: ConsentInvitations.Issued(
+                invitation: invitation, url: Secret("https://cpv.example/consent/start?invitation=cpvi_fixture")),
+            customers: [], events: [], now: F.now)
+        try await assertSnapshot("partner-new-invitation", "console/partner", page)
     }
 }

@@ -10,7 +10,7 @@ enum StoreFixtures {
     static func customer(_ client: PostgresClient, companyName: String = "Contoso", domain: String? = "contoso.example") async throws -> Customer {
         let logger = TestDatabase.logger
         let registration = try PartnerRegistration(tenantId: UUID().uuidString, displayName: "Partner", cloud: "global").validated()
-        let partner = try await PartnerRepository(client: client).register(registration, actor: "staff:test", logger: logger)
+        let partner = try await PartnerRepository(client: client, audit: TestAudit.writer).register(registration, actor: "staff:test", logger: logger)
         let repository = CustomerRepository(client: client)
         let tenant = TenantID(UUID())
         _ = try await repository.upsertPage(

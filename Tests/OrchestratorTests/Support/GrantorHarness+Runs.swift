@@ -1,3 +1,4 @@
+import CPVTestSupport
 import ConsentDomain
 import ConsentStore
 import Foundation
@@ -6,8 +7,8 @@ import PartnerCenterSimulator
 import ServiceLifecycle
 
 extension GrantorHarness {
-    var runs: RunRepository { RunRepository(client: database) }
-    var queue: RunTaskQueue { RunTaskQueue(client: database) }
+    var runs: RunRepository { RunRepository(client: database, audit: TestAudit.writer) }
+    var queue: RunTaskQueue { RunTaskQueue(client: database, audit: TestAudit.writer) }
 
     /// A worker with short leases and polls, so tests move at the simulator's pace.
     func worker(
@@ -28,7 +29,7 @@ extension GrantorHarness {
     /// Runs `workers` until `done` holds or `timeout` passes, then shuts them down gracefully.
     /// Returns whether `done` held.
     func runWorkers(
-        _ workers: [RunWorker], timeout: Duration = .seconds(20), until done: @escaping @Sendable () async throws -> Bool
+        _ workers: [RunWorker], timeout: Duration = .seconds(90), until done: @escaping @Sendable () async throws -> Bool
     ) async throws -> Bool {
         let group = ServiceGroup(
             configuration: .init(services: workers.map { .init(service: $0) }, logger: logger))

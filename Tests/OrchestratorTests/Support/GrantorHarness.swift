@@ -69,7 +69,7 @@ struct GrantorHarness: Sendable {
         sim: RunningSimulator, database: PostgresClient, http: HTTPClient, partnerCenterURL: String?, callTimeout: Duration
     ) async throws -> GrantorHarness {
         let logger = TestDatabase.logger
-        let partners = PartnerRepository(client: database)
+        let partners = PartnerRepository(client: database, audit: TestAudit.writer)
         let simulated = sim.state.world.partners[0]
         let registration = try PartnerRegistration(tenantId: simulated.tenantId, displayName: simulated.displayName, cloud: "global")
             .validated()
@@ -79,9 +79,9 @@ struct GrantorHarness: Sendable {
         guard let refreshToken = await sim.state.issueRefreshToken(clientId: appID, userPrincipalName: admin) else {
             throw HarnessError("the simulator issued no refresh token for \(admin)")
         }
-        try await partners.completeConsent(
+        try await partners.consentForTests(
             partnerID: registered.id, sealed: try sealer.seal(Secret(refreshToken), partnerID: registered.id), consentedBy: admin,
-            actor: "partner-admin:\(admin)", details: [:], logger: logger)
+            logger: logger)
         guard let partner = try await partners.partner(id: registered.id, logger: logger) else {
             throw HarnessError("the registered partner vanished")
         }
@@ -94,8 +94,8 @@ struct GrantorHarness: Sendable {
                 repository: partners, store: DatabaseRefreshTokenStore(repository: partners, sealer: sealer), entra: entra,
                 overrides: overrides),
             partnerCenter: PartnerCenterClient(http: http, timeout: callTimeout), partners: partners,
-            customers: CustomerRepository(client: database), grantSets: GrantSetRepository(client: database),
-            consents: ConsentStateRepository(client: database), logger: logger)
+            customers: CustomerRepository(client: database), grantSets: GrantSetRepository(client: database, audit: TestAudit.writer),
+            consents: ConsentStateRepository(client: database, audit: TestAudit.writer), logger: logger)
     }
 
     // MARK: Pieces under test

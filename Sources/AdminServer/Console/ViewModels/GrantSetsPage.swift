@@ -1,4 +1,5 @@
 import ConsentDomain
+import ConsentStore
 import Foundation
 
 /// Grant sets: the current version, the history, and the form to publish the next version with a
@@ -27,6 +28,16 @@ struct GrantSetsPage: Sendable {
         let changes: [Change]
         let isEmpty: Bool
     }
+    /// The proposal waiting for a second admin, with what it changes from the current version.
+    struct Pending: Sendable {
+        let id: Int64
+        let displayName: String
+        let proposedBy: String
+        let proposed: String
+        let changes: Preview
+        let canApprove: Bool
+        let canReject: Bool
+    }
 
     let chrome: ConsoleChrome
     let current: Version?
@@ -35,14 +46,15 @@ struct GrantSetsPage: Sendable {
     let displayName: String
     let grantsText: String
     let preview: Preview?
+    let pending: Pending?
     let error: String?
 
     /// - Parameters:
     ///   - draft: what the form holds (display name and grants text), after a preview or a refused publish.
     ///   - preview: the diff from the current version to the draft, when staff asked for one.
     init(
-        chrome: ConsoleChrome, sets: [GrantSet], draftName: String? = nil, draftGrants: String? = nil, preview: GrantSetDiff? = nil,
-        error: String? = nil
+        chrome: ConsoleChrome, sets: [GrantSet], pending: GrantSetProposal? = nil, staff: StaffMember? = nil, draftName: String? = nil,
+        draftGrants: String? = nil, preview: GrantSetDiff? = nil, error: String? = nil
     ) {
         self.chrome = chrome
         let newest = sets.max { $0.version < $1.version }
@@ -51,7 +63,18 @@ struct GrantSetsPage: Sendable {
         applicationID = newest?.applicationID.description ?? ""
         displayName = draftName ?? newest?.displayName ?? ""
         grantsText = draftGrants ?? newest.map { Self.text($0.grants) } ?? ""
-        self.preview = preview.map { diff in
+        self.preview = preview.map(Self.changes)
+        self.pending = pending.map { proposal in
+            let own = staff.map { $0.tokenID == proposal.proposedByTokenID || $0.name.lowercased() == proposal.proposedByName.lowercased() } ?? true
+            return Pending(
+                id: proposal.id, displayName: proposal.displayName, proposedBy: proposal.proposedBy,
+                proposed: ConsoleFormat.time(proposal.proposedAt), changes: Self.changes(GrantSetDiff(from: newest?.grants, to: proposal.grants)),
+                canApprove: chrome.canAdmin && !own, canReject: chrome.canAdmin)
+        }
+        self.error = error
+    }
+
+    static func changes(_ diff: GrantSetDiff) -> Preview {
             let changes =
                 diff.addedResources.map { Change(kind: "added resource", tone: "tone-good", resource: Self.name($0.enterpriseApplicationID), scopes: $0.scopes.joined(separator: ", ")) }
                 + diff.removedResources.map { Change(kind: "removed resource", tone: "tone-bad", resource: Self.name($0.enterpriseApplicationID), scopes: $0.scopes.joined(separator: ", ")) }
@@ -66,8 +89,6 @@ struct GrantSetsPage: Sendable {
                     return rows
                 }
             return Preview(changes: changes, isEmpty: changes.isEmpty)
-        }
-        self.error = error
     }
 
     static func version(_ set: GrantSet, isCurrent: Bool) -> Version {

@@ -34,8 +34,27 @@ struct PartnersPage: Sendable {
     }
 }
 
-/// One partner: its consent link, token health, verification, customers and recent audit events.
+/// One partner: its consent invitations, token health, verification, customers and recent audit events.
 struct PartnerPage: Sendable {
+    /// One invitation in the list, with its revoke button while it is open.
+    struct InvitationRow: Sendable {
+        let id: Int64
+        let purpose: String
+        let state: String
+        let tone: String
+        let createdBy: String
+        let expires: String
+        let usedBy: String
+        let canRevoke: Bool
+    }
+
+    /// The link of the invitation just issued: on this one page, never again.
+    struct NewInvitation: Sendable {
+        let url: String
+        let purpose: String
+        let expires: String
+    }
+
     struct Verification: Sendable {
         struct Step: Sendable {
             let name: String
@@ -50,7 +69,11 @@ struct PartnerPage: Sendable {
     let chrome: ConsoleChrome
     let partner: PartnerRow
     let cloud: String
-    let consentURL: String
+    let invitations: [InvitationRow]
+    let hasInvitations: Bool
+    /// What an operator may issue now (nil for a disabled partner).
+    let purposeToIssue: String?
+    let newInvitation: NewInvitation?
     let consentedBy: String
     let consentedAt: String
     let lastRedeemed: String
@@ -67,13 +90,24 @@ struct PartnerPage: Sendable {
     let hasEvents: Bool
 
     init(
-        chrome: ConsoleChrome, partner: Partner, consentURL: String, customers: [CustomerSummary], events: [AuditEventSummary],
-        verification: PartnerVerifier.Report? = nil, now: Date
+        chrome: ConsoleChrome, partner: Partner, invitations: [ConsentInvitation], newInvitation: ConsentInvitations.Issued? = nil,
+        customers: [CustomerSummary], events: [AuditEventSummary], verification: PartnerVerifier.Report? = nil, now: Date
     ) {
         self.chrome = chrome
         self.partner = PartnerRow(partner, customers: nil, missing: nil, now: now)
         cloud = partner.cloud.rawValue
-        self.consentURL = consentURL
+        self.invitations = invitations.map { invitation in
+            let state = invitation.state(now: now)
+            return InvitationRow(
+                id: invitation.id, purpose: invitation.purpose.rawValue, state: state.rawValue,
+                tone: state == .open ? "tone-good" : state == .used ? "" : "tone-muted", createdBy: invitation.createdBy,
+                expires: ConsoleFormat.time(invitation.expiresAt), usedBy: invitation.usedBy ?? "—", canRevoke: chrome.canOperate && state == .open)
+        }
+        hasInvitations = !invitations.isEmpty
+        purposeToIssue = chrome.canOperate ? ConsentPurpose.fitting(partner.status)?.rawValue : nil
+        self.newInvitation = newInvitation.map {
+            NewInvitation(url: $0.url.revealed, purpose: $0.invitation.purpose.rawValue, expires: ConsoleFormat.time($0.invitation.expiresAt))
+        }
         consentedBy = partner.consentedBy ?? "—"
         consentedAt = ConsoleFormat.time(partner.consentedAt)
         lastRedeemed = ConsoleFormat.time(partner.lastRedeemedAt)

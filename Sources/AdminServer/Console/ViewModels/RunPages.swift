@@ -103,9 +103,11 @@ struct RunProgressView: Sendable {
             Failure(code: $0.key, count: ConsoleFormat.count($0.value), href: "/console/audit?run=\(ConsoleFormat.id(run.id))")
         }
         hasFailures = !progress.failures.isEmpty
-        canPause = chrome.canOperate && (run.status == .queued || run.status == .running)
-        canResume = chrome.canOperate && run.status == .paused && !run.dryRun
-        canCancel = chrome.canOperate && isLive
+        // A revoke run is steered by admins only (RunControl): operators see no buttons for it.
+        let canSteer = run.action == .revoke ? chrome.canAdmin : chrome.canOperate
+        canPause = canSteer && (run.status == .queued || run.status == .running)
+        canResume = canSteer && run.status == .paused && !run.dryRun
+        canCancel = canSteer && isLive
         csrfToken = chrome.csrfToken
     }
 }
