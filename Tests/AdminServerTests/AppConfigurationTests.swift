@@ -36,7 +36,7 @@ import Testing
         #expect(configuration.publicURL == "http://127.0.0.1:8080")
         #expect(configuration.logLevel == .info)
         #expect(configuration.logFormat == .text)
-        #expect(configuration.workers == 8)
+        #expect(configuration.workers == 128)
         #expect(configuration.tokenStore == .database)
         #expect(configuration.sealingKeys?.current.id == "test1")
         #expect(configuration.endpoints == .init())

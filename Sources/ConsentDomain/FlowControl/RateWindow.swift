@@ -12,9 +12,12 @@ public struct RateWindow: Sendable, Equatable, Codable {
     public var throttled: Int
     /// The longest Retry-After (seconds) among the window's 429s.
     public var maxRetryAfter: TimeInterval?
+    /// The window's length (seconds): the budget's window.
+    public var length: TimeInterval
 
-    public init(start: Date, calls: Int, throttled: Int, maxRetryAfter: TimeInterval? = nil) {
+    public init(start: Date, calls: Int, throttled: Int, maxRetryAfter: TimeInterval? = nil, length: TimeInterval = 1) {
         self.start = start
+        self.length = max(length, 0.001)
         self.calls = max(calls, 0)
         self.throttled = min(max(throttled, 0), max(calls, 0))
         self.maxRetryAfter = maxRetryAfter
@@ -22,6 +25,9 @@ public struct RateWindow: Sendable, Equatable, Codable {
 
     /// The share of the window's calls that were throttled (0 when it had none).
     public var share: Double { calls > 0 ? Double(throttled) / Double(calls) : 0 }
+    /// The rate the fleet actually sent at in the window (calls per second), which is below the
+    /// controller's rate when the work, not the budget, set the pace.
+    public var sentRate: Double { Double(calls) / length }
 }
 
 /// What the controller decided for one window.

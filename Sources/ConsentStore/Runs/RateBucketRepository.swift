@@ -108,7 +108,7 @@ public struct RateBucketRepository: Sendable {
                 RETURNING window_start, calls, throttled, max_retry_after
                 """, logger: logger
             ).decode((Date, Int32, Int32, Double?).self) {
-                windows.append(RateWindow(start: start, calls: Int(calls), throttled: Int(throttled), maxRetryAfter: retryAfter))
+                windows.append(RateWindow(start: start, calls: Int(calls), throttled: Int(throttled), maxRetryAfter: retryAfter, length: window))
             }
             var controller = stored.flatMap { try? JSONDecoder().decode(RateController.self, from: Data($0.utf8)) }
                 ?? RateController(ceiling: ceiling)

@@ -101,6 +101,29 @@ import Testing
         #expect(trace.rates[(lastThrottledSent + 2 + 12)...].allSatisfy { $0 >= 0.95 * 48 }, "\(trace.rates)")
     }
 
+    @Test func aStormAfterARaiseReturnsToTheLastRateSeenClean() {
+        // given a budget twice what Partner Center lets through (another consumer, or a wrong
+        // CPV_CONSENT_RATE_LIMIT), with 15 % sporadic 429s that hide congestion below the cliff:
+        // above 50 calls/s a sliding window that counts refused calls throttles nearly everything
+        var controller = RateController(ceiling: 98)
+        var random = SeededRandom(seed: 11)
+        let trace = Self.drive(&controller, windows: 160) { _, rate in
+            let calls = Int(rate.rounded())
+            if calls > 50 { return (calls, calls - 5) }
+            return (calls, (0..<calls).filter { _ in Double.random(in: 0..<1, using: &random) < 0.15 }.count)
+        }
+
+        // then after the first storms the rate stays at or just over the cliff, each storm sends it
+        // back to the last rate seen clean (not to 95 % of the storm's), and storms get rarer
+        let described = zip(trace.rates, trace.decisions.map(\.reason)).map { "\(Int($0)) \($1)" }
+        #expect(trace.rates[20...].allSatisfy { $0 <= 52 }, "\(described)")
+        #expect(trace.mean(20..<160) >= 0.85 * 50, "mean rate \(trace.mean(20..<160))")
+        let storms = trace.decisions.indices.filter { trace.decisions[$0].reason == .storm }
+        let gaps = zip(storms.dropFirst(), storms).map { $0 - $1 }
+        #expect(storms.count <= 6, "\(described)")
+        #expect(gaps.count < 2 || gaps.last! > gaps.first!, "gaps \(gaps)")
+    }
+
     @Test func windowsSentBeforeACutCannotCutAgain() {
         // given a cut after a throttled window
         var controller = RateController(ceiling: 48)
