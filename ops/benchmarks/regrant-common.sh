@@ -38,7 +38,9 @@ free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1
 start_simulator() {
   local customers=$1; shift
   local world=$bench_work/world.json
-  # A generated world, saved, with our callback added to the application's redirect URIs.
+  # A generated world, saved, with our callback added to the application's redirect URIs and the
+  # registration's directory-role claim (`wids`) that docs/onboarding.md asks for, by which the
+  # consent callback confirms that the consenting user is an admin.
   "$cpv" simulator --port 0 --seed 7 --partners 1 --customers "$customers" --log-level warning \
     >"$bench_work/sim0.out" 2>"$bench_work/sim0.err" &
   local pid=$!
@@ -50,7 +52,7 @@ start_simulator() {
   done
   [ -n "$base" ] || die "the simulator did not start: $(cat "$bench_work/sim0.err")"
   curl -sf "$base/_sim/world" | jq --arg cb "http://127.0.0.1:$cpv_port/consent/callback" \
-    '.applications[0].redirectURIs += [$cb]' >"$world"
+    '.applications[0].redirectURIs += [$cb] | .applications[0].groupMembershipClaims = "DirectoryRole"' >"$world"
   kill "$pid"; wait "$pid" 2>/dev/null || true
 
   "$cpv" simulator --port 0 --world "$world" --log-level warning "$@" >"$bench_work/sim.out" 2>"$bench_work/sim.err" &
@@ -123,7 +125,7 @@ onboard_partner() {
   curl -sS -L -o "$bench_work/consent.html" -c "$bench_work/jar" -b "$bench_work/jar" "$consent"
   local status
   status=$(api GET "/api/v1/partners/$partner_id" | jq -r '.status // .partner.status')
-  [ "$status" = active ] || die "the partner is $status after the consent flow: $(head -c 400 "$bench_work/consent.html")"
+  [ "$status" = active ] || die "the partner is $status after the consent flow: $(sed -e '/<style>/,/<\/style>/d' -e 's/<[^>]*>//g' "$bench_work/consent.html" | tr -s ' \n' ' ' | head -c 600)"
   say "partner $partner_id consented"
 }
 
