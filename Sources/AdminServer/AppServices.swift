@@ -13,7 +13,7 @@ import ServiceLifecycle
 /// `cpv serve`, `cpv worker`, the one-shot commands and the tests get the same graph.
 ///
 /// Owns one long-lived resource that must run as a service: the PostgreSQL pool
-/// (`longLivedServices`). Microsoft's endpoints are called through `HTTPClient.shared`.
+/// (`longLivedServices`). Microsoft's endpoints are called through `HTTPClient.microsoft`.
 public struct AppServices: Sendable {
     public let configuration: AppConfiguration
     public let database: PostgresClient
@@ -55,7 +55,7 @@ public struct AppServices: Sendable {
 
         // The process-wide client: it needs no shutdown, so no code path (a failed boot, a test that
         // throws before its services start) can leak it. Every request carries its own deadline.
-        http = HTTPClient.shared
+        http = HTTPClient.microsoft
 
         let credential: ClientCredential
         switch credentialSetting {
