@@ -29,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        // Tests only: parses the checked-in Public/openapi.yaml.
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // Pure domain: value types, the consent state machine, domain errors. Foundation only.
@@ -79,6 +81,24 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The composition root without HTTP: configuration read once, the dependency graph built
+        // once, logging set up. `cpv serve` puts AdminServer on top; `cpv worker`, `migrate`,
+        // `keys` and the other one-shot commands use it alone.
+        .target(
+            name: "Composition",
+            dependencies: [
+                "ConsentDomain",
+                "MicrosoftCloud",
+                "ConsentStore",
+                "Orchestrator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The Hummingbird application: JSON API, console, consent flow, health, metrics.
         .target(
             name: "AdminServer",
@@ -87,6 +107,7 @@ let package = Package(
                 "MicrosoftCloud",
                 "ConsentStore",
                 "Orchestrator",
+                "Composition",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -123,6 +144,7 @@ let package = Package(
                 "MicrosoftCloud",
                 "ConsentStore",
                 "Orchestrator",
+                "Composition",
                 "AdminServer",
                 "PartnerCenterSimulator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -180,8 +202,9 @@ let package = Package(
         .testTarget(
             name: "AdminServerTests",
             dependencies: [
-                "AdminServer", "PartnerCenterSimulator", "CPVTestSupport",
+                "AdminServer", "Composition", "PartnerCenterSimulator", "CPVTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
             ],
             // The console's HTML snapshots are read from disk by path, not bundled.
             exclude: ["__Snapshots__"],
@@ -204,7 +227,7 @@ let package = Package(
         .testTarget(
             name: "cpvTests",
             dependencies: [
-                "cpv", "CPVTestSupport", "AdminServer", "ConsentStore", "ConsentDomain", "PartnerCenterSimulator",
+                "cpv", "CPVTestSupport", "AdminServer", "Composition", "ConsentStore", "ConsentDomain", "PartnerCenterSimulator",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

@@ -1,3 +1,4 @@
+import Composition
 import ConsentStore
 import Foundation
 import Hummingbird
@@ -87,7 +88,8 @@ public func buildApplication(
         health.register(on: router)
         MetricsRoute(registry: metrics.registry).register(on: router)
     }
-    OpenAPIRoute().register(on: router)
+    try OpenAPIRoute(publicDirectory: URL(fileURLWithPath: templates).deletingLastPathComponent().appendingPathComponent("Public"))
+        .register(on: router)
     ConsentRoutes(
         onboarding: services.onboarding, pages: pages, applicationName: configuration.applicationDisplayName,
         limiter: AddressWindow(limit: configuration.consentRequestsPerMinute))
@@ -100,9 +102,9 @@ public func buildApplication(
         middleware: StaffAuthMiddleware(tokens: services.staffTokens, failures: failedAuthentications))
     PartnerRoutes(partners: services.partners, invitations: services.invitations, verifier: services.verifier).register(on: api)
     GrantSetRoutes(grantSets: services.grantSets, publishing: services.grantSetPublishing).register(on: api)
-    CustomerRoutes(sync: services.customerSync(), grantor: services.consentGrantor(verifyGrants: configuration.verifyGrants))
+    CustomerRoutes(sync: services.customerSync, grantor: services.grantor)
         .register(on: api)
-    RunRoutes(runs: services.runs).register(on: api)
+    RunRoutes(service: services.runService).register(on: api)
     CustomerReadRoutes(customers: CustomerQuery(client: services.database), audit: AuditQuery(client: services.database)).register(on: api)
     AuditRoutes(audit: AuditQuery(client: services.database), verification: services.auditVerification).register(on: api)
     StaffTokenRoutes(tokens: services.staffTokens).register(on: api)
@@ -148,15 +150,4 @@ public func buildApplication(
         }
     }
     return app
-}
-
-/// Loads `migrations/*.sql` from `CPV_MIGRATIONS_DIR` or the usual places (see `MigrationFile.locateDirectory`).
-public func loadMigrationFiles(configuration: AppConfiguration) throws -> [MigrationFile] {
-    guard
-        let directory = MigrationFile.locateDirectory(
-            explicit: configuration.migrationsDirectory, executablePath: CommandLine.arguments.first ?? ".")
-    else {
-        throw MigrationError.directoryUnreadable("./migrations")
-    }
-    return try MigrationFile.load(from: directory)
 }

@@ -56,7 +56,8 @@ public enum RunScope: Sendable, Equatable, Hashable, Codable {
         var container = encoder.container(keyedBy: Key.self)
         switch self {
         case .all: try container.encode(true, forKey: .all)
-        case .partnerIDs(let ids): try container.encode(ids, forKey: .partnerIDs)
+        // Lower-case, as GUIDs are printed everywhere else (`UUID` encodes upper-case).
+        case .partnerIDs(let ids): try container.encode(ids.map { $0.uuidString.lowercased() }, forKey: .partnerIDs)
         case .customerIDs(let ids): try container.encode(ids, forKey: .customerIDs)
         case .states(let states): try container.encode(states, forKey: .states)
         case .drift: try container.encode(true, forKey: .drift)

@@ -1,4 +1,4 @@
-import AdminServer
+import Composition
 import ArgumentParser
 import ConsentDomain
 import ConsentStore

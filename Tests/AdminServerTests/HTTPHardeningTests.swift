@@ -1,4 +1,5 @@
 @testable import AdminServer
+import Composition
 import AsyncHTTPClient
 import CPVTestSupport
 import ConsentStore

@@ -1,4 +1,5 @@
 import AdminServer
+import Composition
 import CPVTestSupport
 import ConsentStore
 import Foundation

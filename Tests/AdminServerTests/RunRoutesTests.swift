@@ -5,6 +5,7 @@ import ConsentStore
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Orchestrator
 import PostgresNIO
 import Testing
 
@@ -13,7 +14,7 @@ import Testing
     func app(_ client: PostgresClient, role: StaffRole) -> some ApplicationProtocol {
         let router = Router(context: AppRequestContext.self)
         router.add(middleware: APIErrorMiddleware())
-        RunRoutes(runs: RunRepository(client: client, audit: TestAudit.writer)).register(on: router.group("api/v1").add(middleware: ActAsStaff(role: role)))
+        RunRoutes(service: RunService(runs: RunRepository(client: client, audit: TestAudit.writer))).register(on: router.group("api/v1").add(middleware: ActAsStaff(role: role)))
         return Application(router: router)
     }
 
@@ -64,6 +65,28 @@ import Testing
             // then: past the role check, refused only because the runs are already over
             #expect(byAdmin == .conflict)
             #expect(byOperator == .conflict)
+        }
+    }
+
+    @Test func runsAreShownWithLowerCaseGUIDs() async throws {
+        try await TestDatabase.withMigratedDatabase { client, _ in
+            // given a dry run over one partner
+            let partner = UUID()
+            let json = #"{"scope":{"partnerIds":["\#(partner.uuidString)"]},"dryRun":true}"#
+            try await app(client, role: .operator).test(.router) { http in
+                // when
+                let created = try await http.execute(uri: "/api/v1/runs", method: .post, headers: [.contentType: "application/json"], body: body(json)) {
+                    String(buffer: $0.body)
+                }
+                let id = try #require(UUID(uuidString: String(created.split(separator: "\"id\":\"")[1].prefix(36))))
+                let shown = try await http.execute(uri: "/api/v1/runs/\(id)", method: .get) { String(buffer: $0.body) }
+                // then: the run's id and the scope's partner id print as Microsoft prints GUIDs
+                for body in [created, shown] {
+                    #expect(body.contains(id.uuidString.lowercased()), "\(body)")
+                    #expect(body.contains(partner.uuidString.lowercased()), "\(body)")
+                    #expect(!body.contains(id.uuidString) && !body.contains(partner.uuidString), "no upper-case GUID: \(body)")
+                }
+            }
         }
     }
 

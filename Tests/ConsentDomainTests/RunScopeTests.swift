@@ -76,4 +76,10 @@ import Testing
         let json = String(decoding: try JSONEncoder().encode(RunScope.states([.missing, .failed])), as: UTF8.self)
         #expect(json == #"{"states":["missing","failed"]}"#)
     }
+
+    @Test func partnerIdsEncodeLowerCaseAsGUIDsArePrintedEverywhere() throws {
+        let id = UUID()
+        let json = String(decoding: try JSONEncoder().encode(RunScope.partnerIDs([id])), as: UTF8.self)
+        #expect(json == #"{"partnerIds":["\#(id.uuidString.lowercased())"]}"#)
+    }
 }

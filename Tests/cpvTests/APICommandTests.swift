@@ -152,6 +152,8 @@ import Testing
             #expect(list.standardOutput.lowercased().contains(id))
             let show = try await server.cpv("runs", "show", id, as: .viewer)
             #expect(show.standardOutput.contains("counts    pending=3"))
+            #expect(show.standardOutput.contains("dry run   no\n"), "a JSON boolean prints as yes/no: \(show.standardOutput)")
+            #expect(show.standardOutput.contains("\nrate      0.0/s\n"), "the rate prints for people: \(show.standardOutput)")
             let tasks = try await server.cpv("runs", "tasks", id, "--status", "pending", "--json", as: .viewer)
             #expect((LiveServer.json(tasks.standardOutput)["tasks"] as? [Any])?.count == 3)
             let paused = try await server.cpv("runs", "pause", id, as: .operator)

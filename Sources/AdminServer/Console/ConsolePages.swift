@@ -27,7 +27,7 @@ struct ConsolePages: Sendable {
         func load(_ name: String) throws -> ByteBuffer {
             let url = publicDirectory.appendingPathComponent(name)
             guard let data = FileManager.default.contents(atPath: url.path) else {
-                throw PageRendererError.missingTemplate(name, publicDirectory.path)
+                throw PageRendererError.missingFile(name, publicDirectory.path)
             }
             return ByteBuffer(bytes: data)
         }

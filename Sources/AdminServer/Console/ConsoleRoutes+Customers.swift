@@ -38,7 +38,7 @@ extension ConsoleRoutes {
             let staff = try context.require(.operator)
             let customer = try await customer(context)
             do {
-                let outcome = try await services.consentGrantor(verifyGrants: services.configuration.verifyGrants)
+                let outcome = try await services.grantor
                     .regrant(customerID: customer.id, actor: staff.actor, logger: context.logger)
                 return Response.redirect(to: "/console/customers/\(customer.id)?done=regrant-\(outcome.result.rawValue)", type: .normal)
             } catch let error as ConsentGrantorError {

@@ -15,8 +15,8 @@ extension ConsoleRoutes {
                 CustomerFilter(state: ConsentState.missing.rawValue, removed: false, limit: DashboardPage.missingShown + 1), logger: context.logger)
             let live: Set<RunStatus> = [.queued, .running, .paused]
             var active: [(RunRecord, Int)] = []
-            for run in try await services.runs.runs(limit: 50, logger: context.logger) where live.contains(run.status) {
-                if let progress = try await services.runs.progress(id: run.id, logger: context.logger) {
+            for run in try await services.runService.recent(limit: 50, logger: context.logger) where live.contains(run.status) {
+                if let progress = try await services.runService.progress(id: run.id, logger: context.logger) {
                     active.append((progress.run, progress.finished))
                 }
             }

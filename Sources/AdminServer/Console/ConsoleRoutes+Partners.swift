@@ -95,7 +95,7 @@ extension ConsoleRoutes {
             let staff = try context.require(.operator)
             let id = try Self.uuid(context, "partner")
             do {
-                let summary = try await services.customerSync().sync(partnerID: id, actor: staff.actor, logger: context.logger)
+                let summary = try await services.customerSync.sync(partnerID: id, actor: staff.actor, logger: context.logger)
                 return Response.redirect(
                     to: "/console/partners/\(ConsoleFormat.id(id))?done=synced&added=\(summary.added)&updated=\(summary.updated)&removed=\(summary.removed)",
                     type: .normal)

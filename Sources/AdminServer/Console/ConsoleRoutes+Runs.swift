@@ -10,7 +10,7 @@ extension ConsoleRoutes {
     func registerRuns(on console: RouterGroup<AppRequestContext>) {
         console.get("runs") { request, context in
             _ = try context.require(.viewer)
-            let runs = try await services.runs.runs(limit: 100, logger: context.logger)
+            let runs = try await services.runService.recent(limit: 100, logger: context.logger)
             let page = RunsPage(
                 chrome: try chrome(context, "Runs", .runs, notice: Self.notice(request)), runs: runs, partners: try await partnerNames(context))
             return try pages.render("console/runs", page)
@@ -23,7 +23,7 @@ extension ConsoleRoutes {
         console.post("runs") { request, context in
             let (form, _) = try await ConsoleForm.read(request)
             let action: RunAction = form["action"] == "revoke" ? .revoke : .grant
-            let staff = try context.require(RunControl.requiredRole(for: action))
+            let staff = try context.require(RunService.requiredRole(for: action))
             let scopeChoice = form["scope"] ?? ""
             let dryRun = form["dryRun"] == "true"
             func refused(_ message: String) async throws -> Response {
@@ -47,11 +47,11 @@ extension ConsoleRoutes {
                 return try await refused("Choose which customers the run covers.")
             }
             do {
-                let plan = try await RunControl(runs: services.runs).create(
+                let plan = try await services.runService.create(
                     .init(scope: scope, action: action, dryRun: dryRun, maxConcurrency: nil), confirmation: form.text("confirm"), by: staff,
                     logger: context.logger)
                 return Response.redirect(to: "/console/runs/\(ConsoleFormat.id(plan.run.id))?done=run-created", type: .normal)
-            } catch RunControlError.confirmationRequired {
+            } catch RunServiceError.confirmationRequired {
                 return try await refused("A revoke run takes the consent away from every customer in scope: type revoke to confirm.")
             } catch RunStoreError.noGrantSet {
                 return try await refused("No grant set is published yet. Publish one under Grant sets first.")
@@ -76,7 +76,7 @@ extension ConsoleRoutes {
                 let staff = try context.require(.operator)
                 let id = try Self.uuid(context, "run")
                 do {
-                    _ = try await RunControl(runs: services.runs).apply(command, runID: id, by: staff, logger: context.logger)
+                    _ = try await services.runService.apply(command, runID: id, by: staff, logger: context.logger)
                 } catch RunStoreError.notFound {
                     throw ConsoleError.notFound("There is no such run.")
                 } catch RunStoreError.transition(let transition) {
@@ -89,7 +89,7 @@ extension ConsoleRoutes {
 
     private func runProgress(_ context: AppRequestContext) async throws -> RunProgress {
         let id = try Self.uuid(context, "run")
-        guard let progress = try await services.runs.progress(id: id, logger: context.logger) else {
+        guard let progress = try await services.runService.progress(id: id, logger: context.logger) else {
             throw ConsoleError.notFound("There is no run \(ConsoleFormat.id(id)). See the run list.")
         }
         return progress

@@ -1,3 +1,4 @@
+import Composition
 import ConsentDomain
 import ConsentStore
 import Foundation

@@ -1,3 +1,4 @@
+import Composition
 import Hummingbird
 
 /// Sets `context.clientAddress` for everything after it: `X-Forwarded-For` counts only when the

@@ -1,3 +1,4 @@
+import ConsentStore
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -34,28 +35,23 @@ public struct PageRenderer: Sendable {
         return Response(status: status, headers: Self.securityHeaders, body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
-    /// Finds the `Templates` folder: an explicit setting, the working directory, then the folders
-    /// above the executable, then `/usr/share/cpv/Templates`.
+    /// Finds the `Templates` folder (see `InstalledFolder`): it holds the consent result page.
     public static func locateDirectory(explicit: String?, executablePath: String) -> String? {
-        if let explicit { return explicit }
-        var candidates = [FileManager.default.currentDirectoryPath + "/Templates"]
-        var folder = URL(fileURLWithPath: executablePath).resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<5 {
-            candidates.append(folder.appendingPathComponent("Templates").path)
-            folder = folder.deletingLastPathComponent()
-        }
-        candidates.append("/usr/share/cpv/Templates")
-        return candidates.first { FileManager.default.fileExists(atPath: $0 + "/consent-result.mustache") }
+        InstalledFolder.locate("Templates", holding: "consent-result.mustache", explicit: explicit, executablePath: executablePath)?.path
     }
 }
 
 public enum PageRendererError: Error, CustomStringConvertible {
     case missingTemplate(String, String)
+    /// A file of the `Public` folder beside the templates (console assets, `openapi.yaml`).
+    case missingFile(String, String)
 
     public var description: String {
         switch self {
         case .missingTemplate(let name, let directory):
             return "template \(name).mustache not found in \(directory.isEmpty ? "the template library" : directory) (set CPV_TEMPLATES_DIR)"
+        case .missingFile(let name, let directory):
+            return "\(name) not found in \(directory) (the Public folder beside the templates: set CPV_TEMPLATES_DIR)"
         }
     }
 }

@@ -6,7 +6,7 @@ import Orchestrator
 /// `POST /api/v1/partners/{id}/sync` (sync the partner's customers now) and
 /// `POST /api/v1/customers/{id}/regrant` (DELETE+POST one customer's consent now). Both run
 /// synchronously and answer with what happened.
-/// Wiring: `CustomerRoutes(sync: services.customerSync(), grantor: services.consentGrantor()).register(on: api)`.
+/// Wiring: `CustomerRoutes(sync: services.customerSync, grantor: services.grantor).register(on: api)`.
 public struct CustomerRoutes: Sendable {
     let sync: CustomerSync
     let grantor: ConsentGrantor
@@ -17,7 +17,7 @@ public struct CustomerRoutes: Sendable {
     }
 
     struct SyncDTO: Encodable {
-        let partnerId: UUID
+        let partnerId: String
         let added: Int
         let updated: Int
         let removed: Int
@@ -28,7 +28,7 @@ public struct CustomerRoutes: Sendable {
         let listingComplete: Bool
 
         init(_ summary: CustomerSyncSummary) {
-            partnerId = summary.partnerID
+            partnerId = summary.partnerID.guidText
             added = summary.added
             updated = summary.updated
             removed = summary.removed
@@ -45,8 +45,8 @@ public struct CustomerRoutes: Sendable {
             let call: String
             let status: Int?
             let errorCode: String?
-            let requestId: UUID
-            let correlationId: UUID
+            let requestId: String
+            let correlationId: String
             let durationMs: Int
         }
         struct Verification: Encodable {
@@ -70,8 +70,8 @@ public struct CustomerRoutes: Sendable {
             errorCode = outcome.errorCode
             calls = outcome.calls.map {
                 Call(
-                    call: $0.call.rawValue, status: $0.status, errorCode: $0.errorCode, requestId: $0.requestID,
-                    correlationId: $0.correlationID, durationMs: $0.durationMilliseconds)
+                    call: $0.call.rawValue, status: $0.status, errorCode: $0.errorCode, requestId: $0.requestID.guidText,
+                    correlationId: $0.correlationID.guidText, durationMs: $0.durationMilliseconds)
             }
             verification = outcome.verification.map {
                 Verification(verified: $0.verified, differences: $0.differences, errorCode: $0.errorCode)

@@ -18,7 +18,7 @@ public struct PartnerAdminRoutes: Sendable {
     }
 
     struct DisabledDTO: Encodable {
-        let id: UUID
+        let id: String
         let status: String
         let previousStatus: String
         let changed: Bool
@@ -35,7 +35,7 @@ public struct PartnerAdminRoutes: Sendable {
                 throw APIError.notFound("no partner \(id.uuidString.lowercased())")
             }
             return try JSONBody.response(
-                DisabledDTO(id: id, status: "disabled", previousStatus: outcome.previousStatus, changed: outcome.changed))
+                DisabledDTO(id: id.guidText, status: "disabled", previousStatus: outcome.previousStatus, changed: outcome.changed))
         }
     }
 

@@ -13,8 +13,8 @@ struct CustomerDTO: Encodable {
         let attempts: Int
     }
     let id: Int64
-    let partnerId: UUID
-    let tenantId: UUID
+    let partnerId: String
+    let tenantId: String
     let companyName: String
     let domain: String?
     let relationship: String?
@@ -25,8 +25,8 @@ struct CustomerDTO: Encodable {
 
     init(_ summary: CustomerSummary) {
         id = summary.id
-        partnerId = summary.partnerID
-        tenantId = summary.tenantID
+        partnerId = summary.partnerID.guidText
+        tenantId = summary.tenantID.guidText
         companyName = summary.companyName
         domain = summary.domain
         relationship = summary.relationship
@@ -46,15 +46,15 @@ struct AuditEventDTO: Encodable {
     let occurredAt: Date
     let actor: String
     let action: String
-    let partnerId: UUID?
+    let partnerId: String?
     let customerId: Int64?
-    let runId: UUID?
+    let runId: String?
     let taskId: Int64?
     let httpMethod: String?
     let urlPath: String?
     let responseStatus: Int?
-    let msRequestId: UUID?
-    let msCorrelationId: UUID?
+    let msRequestId: String?
+    let msCorrelationId: String?
     let errorCode: String?
     let durationMs: Int?
     let details: JSONValue?
@@ -64,15 +64,15 @@ struct AuditEventDTO: Encodable {
         occurredAt = event.occurredAt
         actor = event.actor
         action = event.action
-        partnerId = event.partnerID
+        partnerId = event.partnerID?.guidText
         customerId = event.customerID
-        runId = event.runID
+        runId = event.runID?.guidText
         taskId = event.taskID
         httpMethod = event.httpMethod
         urlPath = event.urlPath
         responseStatus = event.responseStatus
-        msRequestId = event.msRequestID
-        msCorrelationId = event.msCorrelationID
+        msRequestId = event.msRequestID?.guidText
+        msCorrelationId = event.msCorrelationID?.guidText
         errorCode = event.errorCode
         durationMs = event.durationMilliseconds
         details = event.details.flatMap { try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }

@@ -7,15 +7,14 @@ import Orchestrator
 /// Durable runs (docs/runs.md): `POST /api/v1/runs`, `GET /api/v1/runs`, `GET /api/v1/runs/{id}`,
 /// `POST /api/v1/runs/{id}/pause|resume|cancel`, `GET /api/v1/runs/{id}/tasks?status=`.
 /// Creating and steering need `operator`; a revoke run needs `admin` (and `"confirm": "revoke"`
-/// to create it), to create and to steer alike: the rules are `RunControl`'s.
-/// Wiring: `RunRoutes(runs: services.runs).register(on: api)`.
+/// to create it), to create and to steer alike: the rules are `RunService`'s. Routes decode, call
+/// the service and map its records to DTOs.
+/// Wiring: `RunRoutes(service: services.runService).register(on: api)`.
 public struct RunRoutes: Sendable {
-    let runs: RunRepository
-    let control: RunControl
+    let service: RunService
 
-    public init(runs: RunRepository) {
-        self.runs = runs
-        control = RunControl(runs: runs)
+    public init(service: RunService) {
+        self.service = service
     }
 
     struct CreateBody: Decodable {
@@ -24,13 +23,6 @@ public struct RunRoutes: Sendable {
         let maxConcurrency: Int?
         let action: RunAction?
         let confirm: String?
-    }
-
-    struct PlanDTO: Encodable {
-        let run: RunRecord
-        let planned: Int
-        let blocked: Int
-        let missing: Int
     }
 
     public func register(on api: RouterGroup<AppRequestContext>) {
@@ -48,28 +40,27 @@ public struct RunRoutes: Sendable {
                     .badRequest, code: "invalid_max_concurrency", message: "maxConcurrency must be from 1 to \(Self.maxConcurrency)")
             }
             do {
-                let plan = try await control.create(
+                let plan = try await service.create(
                     .init(scope: body.scope, action: action, dryRun: body.dryRun ?? false, maxConcurrency: body.maxConcurrency),
                     confirmation: body.confirm, by: staff, logger: context.logger)
-                return try JSONBody.response(
-                    PlanDTO(run: plan.run, planned: plan.planned, blocked: plan.blocked, missing: plan.missing), status: .created)
+                return try JSONBody.response(RunPlanDTO(plan), status: .created)
             } catch let error as RunStoreError {
                 throw Self.apiError(error)
-            } catch RunControlError.confirmationRequired {
-                throw APIError(.badRequest, code: "confirmation_required", message: RunControlError.confirmationRequired.description)
+            } catch RunServiceError.confirmationRequired {
+                throw APIError(.badRequest, code: "confirmation_required", message: RunServiceError.confirmationRequired.description)
             }
         }
         api.get("/runs") { _, context in
             _ = try context.require(.viewer)
-            return try JSONBody.response(["runs": try await runs.runs(logger: context.logger)])
+            return try JSONBody.response(["runs": try await service.recent(logger: context.logger).map(RunDTO.init)])
         }
         api.get("/runs/{id}") { _, context in
             _ = try context.require(.viewer)
             let id = try Self.runID(context)
-            guard let progress = try await runs.progress(id: id, logger: context.logger) else {
+            guard let progress = try await service.progress(id: id, logger: context.logger) else {
                 throw APIError.notFound("no run \(id.uuidString.lowercased())")
             }
-            return try JSONBody.response(progress)
+            return try JSONBody.response(RunProgressDTO(progress))
         }
         api.get("/runs/{id}/tasks") { request, context in
             _ = try context.require(.viewer)
@@ -81,14 +72,14 @@ public struct RunRoutes: Sendable {
                 }
                 status = parsed
             }
-            return try JSONBody.response(["tasks": try await runs.tasks(runID: id, status: status, logger: context.logger)])
+            return try JSONBody.response(["tasks": try await service.tasks(runID: id, status: status, logger: context.logger).map(RunTaskDTO.init)])
         }
         for command in [RunCommand.pause, .resume, .cancel] {
             api.post("/runs/{id}/\(command.rawValue)") { _, context in
                 let staff = try context.require(.operator)
                 let id = try Self.runID(context)
                 do {
-                    return try JSONBody.response(try await control.apply(command, runID: id, by: staff, logger: context.logger))
+                    return try JSONBody.response(RunDTO(try await service.apply(command, runID: id, by: staff, logger: context.logger)))
                 } catch let error as RunStoreError {
                     throw Self.apiError(error)
                 }

@@ -13,8 +13,16 @@ public func withPostgresClient<T>(
 ) async throws -> T {
     let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
     return try await withThrowingTaskGroup(of: Void.self, returning: T.self) { group in
-        group.addTask { await client.run() }
+        let (started, signal) = AsyncStream<Void>.makeStream()
+        group.addTask {
+            signal.finish()
+            await client.run()
+        }
         defer { group.cancelAll() }
+        // PostgresNIO warns on a lease before `run()` has been called, which every one-shot command
+        // and test then printed: wait until the child task is running. `run()` marks the client
+        // running before its first suspension, so it is marked long before this task resumes.
+        for await _ in started {}
         return try await body(client)
     }
 }

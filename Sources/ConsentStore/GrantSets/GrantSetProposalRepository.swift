@@ -64,7 +64,7 @@ public struct GrantSetProposalRepository: Sendable {
                 try await grantSets.audit.append(
                     AuditRecord(
                         actor: staff.actor, action: "grant_set.proposed", requestBody: grants,
-                        details: PartnerRepository.json([
+                        details: AuditDetails.json([
                             "proposalId": String(proposal.id), "displayName": proposal.displayName,
                             "baseVersion": proposal.baseVersion.map(String.init) ?? "none",
                         ])),
@@ -117,7 +117,7 @@ public struct GrantSetProposalRepository: Sendable {
             if let reason { details["reason"] = reason }
             try await grantSets.audit.append(
                 AuditRecord(
-                    actor: actor, action: approve ? "grant_set.approved" : "grant_set.rejected", details: PartnerRepository.json(details)),
+                    actor: actor, action: approve ? "grant_set.approved" : "grant_set.rejected", details: AuditDetails.json(details)),
                 on: connection, logger: logger)
             return (decided, published)
         }

@@ -103,7 +103,7 @@ public struct GrantSetRepository: Sendable {
         try await audit.append(
             AuditRecord(
                 actor: actor, action: "grant_set.published", requestBody: grants,
-                details: PartnerRepository.json([
+                details: AuditDetails.json([
                     "version": String(grantSet.version), "applicationId": grantSet.applicationID.description,
                     "displayName": grantSet.displayName,
                 ])),

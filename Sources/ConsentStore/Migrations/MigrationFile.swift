@@ -50,20 +50,8 @@ public struct MigrationFile: Sendable, Equatable {
         return files.sorted { $0.version < $1.version }
     }
 
-    /// Finds the `migrations` folder: an explicit setting wins; otherwise the working directory,
-    /// then the folders above the executable (a `swift build` tree), then `/usr/share/cpv`.
+    /// Finds the `migrations` folder (see `InstalledFolder`): it holds the first migration.
     public static func locateDirectory(explicit: String?, executablePath: String) -> URL? {
-        if let explicit { return URL(fileURLWithPath: explicit) }
-        var candidates = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("migrations")]
-        var folder = URL(fileURLWithPath: executablePath).resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<5 {
-            candidates.append(folder.appendingPathComponent("migrations"))
-            folder = folder.deletingLastPathComponent()
-        }
-        candidates.append(URL(fileURLWithPath: "/usr/share/cpv/migrations"))
-        return candidates.first { url in
-            var isDirectory: ObjCBool = false
-            return FileManager.default.fileExists(atPath: url.appendingPathComponent("0001_initial_schema.sql").path, isDirectory: &isDirectory)
-        }
+        InstalledFolder.locate("migrations", holding: "0001_initial_schema.sql", explicit: explicit, executablePath: executablePath)
     }
 }

@@ -62,7 +62,7 @@ public struct ConsentInvitationRepository: Sendable {
         try await partners.audit.append(
             AuditRecord(
                 actor: actor, action: "partner.invitation.issued", partnerID: partnerID,
-                details: PartnerRepository.json([
+                details: AuditDetails.json([
                     "invitationId": String(invitation.id), "purpose": purpose.rawValue,
                     "expiresAt": invitation.expiresAt.formatted(Date.ISO8601FormatStyle()),
                 ])),
@@ -103,7 +103,7 @@ public struct ConsentInvitationRepository: Sendable {
             try await partners.audit.append(
                 AuditRecord(
                     actor: actor, action: "partner.invitation.revoked", partnerID: partnerID,
-                    details: PartnerRepository.json(["invitationId": String(invitationID), "purpose": current.purpose.rawValue])),
+                    details: AuditDetails.json(["invitationId": String(invitationID), "purpose": current.purpose.rawValue])),
                 on: connection, logger: logger)
             return try await Self.first(updated)
         }

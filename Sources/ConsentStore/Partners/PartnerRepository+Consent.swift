@@ -78,7 +78,7 @@ extension PartnerRepository {
             try await connection.query(
                 "DELETE FROM consent_requests WHERE invitation_id = \(invitationID) AND used_at IS NULL", logger: logger)
             try await audit.append(
-                AuditRecord(actor: actor, action: "partner.consented", partnerID: partnerID, details: Self.json(details)),
+                AuditRecord(actor: actor, action: "partner.consented", partnerID: partnerID, details: AuditDetails.json(details)),
                 on: connection, logger: logger)
         }
     }

@@ -34,7 +34,7 @@ extension PartnerRepository {
             var details = ["previousStatus": previous, "invitationsRevoked": String(revoked)]
             if let reason { details["reason"] = reason }
             try await audit.append(
-                AuditRecord(actor: actor, action: "partner.disabled", partnerID: partnerID, details: Self.json(details)),
+                AuditRecord(actor: actor, action: "partner.disabled", partnerID: partnerID, details: AuditDetails.json(details)),
                 on: connection, logger: logger)
             return (true, previous)
         }

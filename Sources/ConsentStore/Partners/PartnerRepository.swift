@@ -41,7 +41,7 @@ public struct PartnerRepository: Sendable {
         try await audit.append(
             AuditRecord(
                 actor: actor, action: "partner.registered", partnerID: created.id,
-                details: Self.json(["tenantId": created.tenantID.description, "displayName": created.displayName, "cloud": created.cloud.rawValue])),
+                details: AuditDetails.json(["tenantId": created.tenantID.description, "displayName": created.displayName, "cloud": created.cloud.rawValue])),
             on: connection, logger: logger)
         return created
     }
@@ -136,7 +136,7 @@ public struct PartnerRepository: Sendable {
                     try await audit.append(
                         AuditRecord(
                             actor: actor, action: "partner.needs_reconsent", partnerID: partnerID, errorCode: code,
-                            details: Self.json(["reason": reason.rawValue, "message": message])),
+                            details: AuditDetails.json(["reason": reason.rawValue, "message": message])),
                         on: connection, logger: logger)
                 }
             } else {
@@ -173,11 +173,5 @@ public struct PartnerRepository: Sendable {
             """, logger: logger)
         for try await _ in rows { return true }
         return false
-    }
-
-    public static func json(_ values: [String: String]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(values)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 }

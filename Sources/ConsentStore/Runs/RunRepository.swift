@@ -83,7 +83,7 @@ public struct RunRepository: Sendable {
             try await audit.append(
                 AuditRecord(
                     actor: actor, action: request.dryRun ? "run.planned" : "run.created", runID: run.id,
-                    details: Self.json([
+                    details: AuditDetails.json([
                         "action": request.action.rawValue, "scope": scopeJSON, "planned": "\(counts.planned)",
                         "blocked": "\(counts.blocked)", "missing": "\(counts.missing)",
                     ])),
@@ -237,7 +237,7 @@ public struct RunRepository: Sendable {
             try await audit.append(
                 AuditRecord(
                     actor: actor, action: "run.\(command.rawValue)", runID: runID,
-                    details: Self.json(["from": current.rawValue, "to": next.rawValue])),
+                    details: AuditDetails.json(["from": current.rawValue, "to": next.rawValue])),
                 on: connection, logger: logger)
             var updated: RunRecord?
             for try await row in try await connection.query(
@@ -252,11 +252,6 @@ public struct RunRepository: Sendable {
     static func unwrapped(_ error: any Error) -> any Error {
         if let wrapped = error as? PostgresTransactionError, let own = wrapped.closureError as? RunStoreError { return own }
         return error
-    }
-
-    static func json(_ fields: [String: String]) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
     }
 }
 

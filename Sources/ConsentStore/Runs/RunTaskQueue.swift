@@ -61,7 +61,9 @@ public struct RunTaskQueue: Sendable {
             var any = false
             for try await _ in locked.decode(UUID.self) { any = true }
             guard any else { return [] }
-            let rows = try await connection.query(
+            var statement = StatementBuilder()
+            let limit = statement.bind(Int64(limit))
+            statement.text(
                 """
                 WITH room AS (
                     SELECT r.id, r.max_concurrency - (
@@ -73,42 +75,47 @@ public struct RunTaskQueue: Sendable {
                         SELECT t.id FROM run_tasks t
                         WHERE t.run_id = room.id AND t.status = 'pending' AND t.next_attempt_at <= now()
                         ORDER BY t.priority DESC, t.next_attempt_at, t.id
-                        LIMIT greatest(least(room.free, \(Int64(limit))), 0)
+                        LIMIT greatest(least(room.free, \(limit)), 0)
                         FOR UPDATE OF t SKIP LOCKED
                     ) c
                     WHERE room.free > 0
-                    LIMIT \(Int64(limit))
-                ), claimed AS (
-                    UPDATE run_tasks t SET status = 'leased', lease_owner = \(owner),
-                        lease_expires_at = now() + make_interval(secs => \(lease.intervalSeconds)),
-                        attempts = t.attempts + 1, updated_at = now()
-                    FROM due WHERE t.id = due.id
-                    RETURNING t.id, t.run_id, t.customer_id, t.partner_id, t.attempts
-                ), started AS (
-                    UPDATE runs SET status = 'running', started_at = coalesce(started_at, now())
-                    WHERE id IN (SELECT run_id FROM claimed) AND status = 'queued'
+                    LIMIT \(limit)
                 )
-                SELECT c.id, c.run_id, c.customer_id, c.partner_id, r.action, c.attempts
-                FROM claimed c JOIN runs r ON r.id = c.run_id
-                ORDER BY c.id
-                """, logger: logger)
+                """)
+            let rows = try await connection.query(Self.claimDue(statement, owner: owner, lease: lease), logger: logger)
             return try await Self.decodeClaimed(rows)
         }
     }
 
     private func claimUnlimited(owner: String, limit: Int, lease: Duration, logger: Logger) async throws -> [ClaimedTask] {
-        let rows = try await client.query(
+        var statement = StatementBuilder()
+        let limit = statement.bind(Int64(limit))
+        statement.text(
             """
             WITH due AS (
                 SELECT t.id FROM run_tasks t JOIN runs r ON r.id = t.run_id
                 WHERE t.status = 'pending' AND t.next_attempt_at <= now()
                   AND r.status IN ('queued', 'running') AND NOT r.dry_run AND r.max_concurrency IS NULL
                 ORDER BY t.priority DESC, t.next_attempt_at, t.id
-                LIMIT \(Int64(limit))
+                LIMIT \(limit)
                 FOR UPDATE OF t SKIP LOCKED
-            ), claimed AS (
+            )
+            """)
+        let rows = try await client.query(Self.claimDue(statement, owner: owner, lease: lease), logger: logger)
+        return try await Self.decodeClaimed(rows)
+    }
+
+    /// The claim's one tail, after a `WITH due AS (...)` that picks the task ids: lease them to
+    /// `owner`, start their queued runs, and return what the worker needs.
+    private static func claimDue(_ head: StatementBuilder, owner: String, lease: Duration) -> PostgresQuery {
+        var statement = head
+        let owner = statement.bind(owner)
+        let seconds = statement.bind(lease.intervalSeconds)
+        statement.text(
+            """
+            , claimed AS (
                 UPDATE run_tasks t SET status = 'leased', lease_owner = \(owner),
-                    lease_expires_at = now() + make_interval(secs => \(lease.intervalSeconds)),
+                    lease_expires_at = now() + make_interval(secs => \(seconds)),
                     attempts = t.attempts + 1, updated_at = now()
                 FROM due WHERE t.id = due.id
                 RETURNING t.id, t.run_id, t.customer_id, t.partner_id, t.attempts
@@ -119,8 +126,8 @@ public struct RunTaskQueue: Sendable {
             SELECT c.id, c.run_id, c.customer_id, c.partner_id, r.action, c.attempts
             FROM claimed c JOIN runs r ON r.id = c.run_id
             ORDER BY c.id
-            """, logger: logger)
-        return try await Self.decodeClaimed(rows)
+            """)
+        return statement.query
     }
 
     private static func decodeClaimed(_ rows: PostgresRowSequence) async throws -> [ClaimedTask] {
@@ -177,7 +184,7 @@ public struct RunTaskQueue: Sendable {
                     AuditRecord(
                         actor: actor, action: "task.abandoned", partnerID: partnerID, customerID: customerID, runID: runID,
                         taskID: id, errorCode: "lease_expired",
-                        details: RunRepository.json(["leaseOwner": owner ?? "", "now": status])),
+                        details: AuditDetails.json(["leaseOwner": owner ?? "", "now": status])),
                     on: connection, logger: logger)
                 try await Self.completeRunIfDone(runID, on: connection, logger: logger)
             }

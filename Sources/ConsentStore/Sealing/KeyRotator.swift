@@ -50,7 +50,7 @@ public struct KeyRotator: Sendable {
         try await repository.audit.append(
             AuditRecord(
                 actor: actor, action: "keys.rotated",
-                details: PartnerRepository.json([
+                details: AuditDetails.json([
                     "currentKey": sealer.keys.current.id, "resealed": String(report.resealed), "unreadable": String(report.unreadable.count),
                 ])),
             client: repository.client, logger: logger)

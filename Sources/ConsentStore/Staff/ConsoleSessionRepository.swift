@@ -47,7 +47,7 @@ public struct ConsoleSessionRepository: Sendable {
             _ = try await audit.append(
                 AuditRecord(
                     actor: member.actor, action: "console.signed_in",
-                    details: PartnerRepository.json(["tokenId": String(member.tokenID), "role": member.role.rawValue])),
+                    details: AuditDetails.json(["tokenId": String(member.tokenID), "role": member.role.rawValue])),
                 on: connection, logger: logger)
         }
         return (secret, Session(member: member, csrfToken: Self.csrfToken(for: secret), expiresAt: expiresAt))
@@ -100,7 +100,7 @@ public struct ConsoleSessionRepository: Sendable {
             for try await id in rows.decode(Int64.self) { tokenID = id }
             guard let tokenID else { return false }
             _ = try await audit.append(
-                AuditRecord(actor: actor, action: "console.signed_out", details: PartnerRepository.json(["tokenId": String(tokenID)])),
+                AuditRecord(actor: actor, action: "console.signed_out", details: AuditDetails.json(["tokenId": String(tokenID)])),
                 on: connection, logger: logger)
             return true
         }

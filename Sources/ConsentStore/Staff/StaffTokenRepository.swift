@@ -60,7 +60,7 @@ public struct StaffTokenRepository: Sendable {
                 try await audit.append(
                     AuditRecord(
                         actor: createdBy, action: "staff_token.created",
-                        details: PartnerRepository.json([
+                        details: AuditDetails.json([
                             "name": name, "role": role.rawValue, "prefix": prefix, "id": String(id),
                             "expiresAt": expiresAt.formatted(Date.ISO8601FormatStyle()),
                         ])),
@@ -141,7 +141,7 @@ public struct StaffTokenRepository: Sendable {
             for try await name in rows.decode(String.self) { revokedName = name }
             guard let revokedName else { return false }
             try await audit.append(
-                AuditRecord(actor: actor, action: "staff_token.revoked", details: PartnerRepository.json(["id": String(id), "name": revokedName])),
+                AuditRecord(actor: actor, action: "staff_token.revoked", details: AuditDetails.json(["id": String(id), "name": revokedName])),
                 on: connection, logger: logger)
             return true
         }

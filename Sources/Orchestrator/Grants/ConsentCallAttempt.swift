@@ -41,7 +41,7 @@ struct ConsentAuditTrail: Sendable {
             actor: actor, action: action.rawValue, partnerID: partnerID, customerID: customerID,
             httpMethod: attempt.httpMethod, urlPath: attempt.urlPath, requestBody: attempt.payload,
             msRequestID: attempt.ids.requestID, msCorrelationID: attempt.ids.correlationID,
-            details: Self.json(["attempt": String(attempt.attempt + 1), "grantSetVersion": String(grantSetVersion)]))
+            details: AuditDetails.json(["attempt": String(attempt.attempt + 1), "grantSetVersion": String(grantSetVersion)]))
     }
 
     /// The records of one step of the state machine, in its order. `*.requested` actions are left
@@ -63,7 +63,7 @@ struct ConsentAuditTrail: Sendable {
                     responseStatus: last.status, responseBody: last.responseBody, msRequestID: last.ids.requestID,
                     msCorrelationID: last.ids.correlationID, errorCode: last.errorCode,
                     durationMilliseconds: last.durationMilliseconds,
-                    details: Self.json(["attempt": String(last.attempt + 1), "grantSetVersion": String(grantSetVersion)]))
+                    details: AuditDetails.json(["attempt": String(last.attempt + 1), "grantSetVersion": String(grantSetVersion)]))
             default:
                 return event(action, correlationID: correlationID, errorCode: errorCode, extra: extra)
             }
@@ -76,15 +76,13 @@ struct ConsentAuditTrail: Sendable {
         details["grantSetVersion"] = String(grantSetVersion)
         return AuditRecord(
             actor: actor, action: action.rawValue, partnerID: partnerID, customerID: customerID,
-            msCorrelationID: correlationID, errorCode: errorCode, details: Self.json(details))
+            msCorrelationID: correlationID, errorCode: errorCode, details: AuditDetails.json(details))
     }
 
     /// Any other event of the task (verification).
     func custom(_ action: String, correlationID: UUID, errorCode: String? = nil, details: [String: String]) -> AuditRecord {
         AuditRecord(
             actor: actor, action: action, partnerID: partnerID, customerID: customerID, msCorrelationID: correlationID,
-            errorCode: errorCode, details: Self.json(details))
+            errorCode: errorCode, details: AuditDetails.json(details))
     }
-
-    static func json(_ values: [String: String]) -> String { PartnerRepository.json(values) }
 }

@@ -69,7 +69,10 @@ public struct ConsentGrantor: Sendable {
         logger[metadataKey: "cpv.partner"] = "\(partner.id)"
         let stored = context.consent
         var task = ConsentTask(
-            grantor: self, partner: partner, customer: customer, grantSet: grantSet, action: action, payload: try ConsentPayload(grantSet).json(),
+            uses: .init(
+                partners: partners, writes: writes, tokens: tokens, partnerCenter: partnerCenter, configuration: configuration,
+                metrics: metrics),
+            partner: partner, customer: customer, grantSet: grantSet, action: action, payload: try ConsentPayload(grantSet).json(),
             trail: ConsentAuditTrail(actor: actor, partnerID: partner.id, customerID: customerID, grantSetVersion: grantSet.version),
             machine: ConsentStateMachine(
                 state: stored?.state ?? .unknown, grantSetVersion: stored?.grantSetVersion,

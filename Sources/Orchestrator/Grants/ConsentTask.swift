@@ -7,7 +7,18 @@ import MicrosoftCloud
 /// One run of the consent state machine for one customer: makes the calls it asks for, waits the
 /// delays it asks for, and writes each step's state and audit events.
 struct ConsentTask {
-    let grantor: ConsentGrantor
+    /// What a task uses, handed over by the grantor that starts it; the task never reaches back.
+    struct Dependencies: Sendable {
+        let partners: PartnerRepository
+        /// Every state change and audit event goes through it (group commit across tasks).
+        let writes: ConsentWriteBatcher
+        let tokens: PartnerTokenProvider
+        let partnerCenter: PartnerCenterClient
+        let configuration: ConsentGrantor.Configuration
+        let metrics: FlowMetrics
+    }
+
+    let uses: Dependencies
     let partner: Partner
     let customer: Customer
     let grantSet: GrantSet
@@ -32,11 +43,11 @@ struct ConsentTask {
     private(set) var slotWait: Duration = .zero
 
     init(
-        grantor: ConsentGrantor, partner: Partner, customer: Customer, grantSet: GrantSet, action: RunAction = .grant,
+        uses: Dependencies, partner: Partner, customer: Customer, grantSet: GrantSet, action: RunAction = .grant,
         payload: String, trail: ConsentAuditTrail, machine: ConsentStateMachine, logger: Logger
     ) {
         self.action = action
-        self.grantor = grantor
+        self.uses = uses
         self.partner = partner
         self.customer = customer
         self.grantSet = grantSet
@@ -115,28 +126,28 @@ struct ConsentTask {
             if let pending { try await apply(pending) }
             return (.tokenFailed(error.reason, errorCode: error.code), nil)
         }
-        try await grantor.writes.apply(
+        try await uses.writes.apply(
             customerID: customer.id, change: pending?.change, audit: (pending?.records ?? []) + [trail.requested(attempt)],
             logger: logger)
-        let gate = grantor.configuration.gate
+        let gate = uses.configuration.gate
         let admission = try await gate?.admit(logger: logger)
         if let admission {
             slotWait += admission.waited
-            grantor.metrics.slotWait.record(duration: admission.waited)
+            uses.metrics.slotWait.record(duration: admission.waited)
         }
         var made = attempt
-        let profile = grantor.tokens.profile(for: partner)
+        let profile = uses.tokens.profile(for: partner)
         let tenant = customer.tenantID.description
         let started = ContinuousClock.now
         let answer: (PartnerCenterClient.CallResult, PartnerCenterFailure?)
         do {
             switch attempt.call {
             case .delete:
-                answer = try await grantor.partnerCenter.deleteConsent(
+                answer = try await uses.partnerCenter.deleteConsent(
                     profile: profile, accessToken: token, customerTenantID: tenant,
                     applicationID: grantSet.applicationID.description, ids: attempt.ids, logger: logger)
             case .post:
-                answer = try await grantor.partnerCenter.createConsent(
+                answer = try await uses.partnerCenter.createConsent(
                     profile: profile, accessToken: token, customerTenantID: tenant, payload: payload, ids: attempt.ids,
                     logger: logger)
             }
@@ -175,7 +186,7 @@ struct ConsentTask {
         _ made: ConsentCallAttempt, status: Int?, retryAfter: TimeInterval?, latency: Duration, admission: ConsentAdmission?,
         transportCode: String? = nil
     ) {
-        let metrics = grantor.metrics
+        let metrics = uses.metrics
         metrics.consentCalls(method: made.httpMethod, outcome: ConsentCallOutcome(status: status, call: made.call, transportCode: transportCode))
             .increment()
         metrics.consentLatency(method: made.httpMethod).record(duration: latency)
@@ -200,7 +211,7 @@ struct ConsentTask {
                 reason: .partnerMustReconsent, code: "partner_\(partner.status.rawValue)",
                 message: "the partner is \(partner.status.rawValue): an admin must consent again")
         }
-        return try await grantor.tokens.partnerCenterToken(for: partner, logger: logger)
+        return try await uses.tokens.partnerCenterToken(for: partner, logger: logger)
     }
 
     private mutating func classified(_ call: ConsentCall, _ failure: PartnerCenterFailure) async -> ConsentEvent {
@@ -209,12 +220,12 @@ struct ConsentTask {
             // The cached token may have been revoked or expired early: one more try with a new one.
             renewedToken = true
             tokenWasFresh = false
-            await grantor.tokens.forget(partnerID: partner.id)
+            await uses.tokens.forget(partnerID: partner.id)
         }
         // A 429 is the budget's business too (`ConsentCallGate.answered`); the task itself waits
         // at least its Retry-After before trying again.
         var kind = failure.classify(tokenWasFresh: tokenWasFresh)
-        if case .throttled(let retryAfter) = kind, machine.consecutiveThrottles >= grantor.configuration.maxConsecutiveThrottles {
+        if case .throttled(let retryAfter) = kind, machine.consecutiveThrottles >= uses.configuration.maxConsecutiveThrottles {
             kind = .transient(retryAfter: retryAfter)
         }
         if case .partnerLevel = kind { partnerCenterBlocked = true }
@@ -226,7 +237,7 @@ struct ConsentTask {
     }
 
     private func delay(_ wait: ConsentRetryWait) -> Duration {
-        let policy = grantor.configuration.backoff
+        let policy = uses.configuration.backoff
         let seconds: TimeInterval = switch wait {
         case .backoff(let attempt, let retryAfter):
             policy.delay(attempt: attempt, retryAfter: retryAfter, random: Double.random(in: 0..<1))
@@ -252,7 +263,7 @@ struct ConsentTask {
     }
 
     private func apply(_ write: StepWrite) async throws {
-        try await grantor.writes.apply(customerID: customer.id, change: write.change, audit: write.records, logger: logger)
+        try await uses.writes.apply(customerID: customer.id, change: write.change, audit: write.records, logger: logger)
     }
 
     private mutating func finish(
@@ -276,13 +287,13 @@ struct ConsentTask {
         let change = ConsentStateChange(
             state: step.state, grantSetVersion: machine.grantSetVersion, errorCode: machine.lastErrorCode,
             startsAttempt: startsAttempt, succeeded: result == .succeeded, correlationID: correlationID)
-        try await grantor.writes.apply(customerID: customer.id, change: change, audit: records, logger: logger)
+        try await uses.writes.apply(customerID: customer.id, change: change, audit: records, logger: logger)
         if case .blocked(let reason) = outcome, partnerCenterBlocked, reason.requiresPartnerReconsent {
             // Partner Center itself refused the partner's credentials: stop its other tasks too.
-            try await grantor.partners.recordTokenFailure(
+            try await uses.partners.recordTokenFailure(
                 partnerID: partner.id, reason: reason, code: machine.lastErrorCode ?? "partner_center",
                 message: "Partner Center refused the partner's token", actor: trail.actor, logger: logger)
-            await grantor.tokens.forget(partnerID: partner.id)
+            await uses.tokens.forget(partnerID: partner.id)
         }
         logger.debug("consent task finished", metadata: ["cpv.result": "\(result.rawValue)", "cpv.state": "\(step.state.rawValue)"])
         return ConsentGrantOutcome(

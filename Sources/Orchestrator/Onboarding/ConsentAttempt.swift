@@ -43,7 +43,7 @@ struct ConsentAttempt {
             try await onboarding.repository.audit.append(
                 AuditRecord(
                     actor: "partner-admin:\(String((user ?? "unknown").prefix(256)))", action: "partner.consent.refused",
-                    partnerID: partner.id, errorCode: failure.code, details: PartnerRepository.json(details)),
+                    partnerID: partner.id, errorCode: failure.code, details: AuditDetails.json(details)),
                 client: onboarding.repository.client, logger: logger)
         }
         logger.warning("partner consent refused", metadata: metadata)

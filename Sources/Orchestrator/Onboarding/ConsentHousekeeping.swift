@@ -15,19 +15,12 @@ public struct ConsentHousekeeping: Service {
     }
 
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    let purged = try await invitations.purgeExpiredSignIns(logger: logger)
-                    if purged > 0 { logger.debug("purged expired consent sign-ins", metadata: ["cpv.purged": "\(purged)"]) }
-                } catch {
-                    logger.warning("consent housekeeping failed", metadata: ["cpv.error": "\(String(reflecting: error))"])
-                }
-                do {
-                    try await Task.sleep(for: interval)
-                } catch {
-                    return  // cancelled by graceful shutdown: a normal end
-                }
+        await Periodic.run(every: interval) { [invitations, logger] in
+            do {
+                let purged = try await invitations.purgeExpiredSignIns(logger: logger)
+                if purged > 0 { logger.debug("purged expired consent sign-ins", metadata: ["cpv.purged": "\(purged)"]) }
+            } catch {
+                logger.warning("consent housekeeping failed", metadata: ["cpv.error": "\(String(reflecting: error))"])
             }
         }
     }

@@ -156,7 +156,7 @@ public struct PartnerOnboarding: Sendable {
                     "invitationId": String(invitation.id), "purpose": invitation.purpose.rawValue,
                     "adminBy": user.tokenShowsGlobalAdministrator ? "wids" : "graph",
                 ], logger: logger)
-        } catch let error as TokenStoreError {
+        } catch let error as PartnerTokenError {
             try await attempt.refuse(.tokenStoreFailed(reason: error.reason, code: error.code), logger: logger)
         } catch let error as ConsentCompletionError {
             try await attempt.refuse(.consentNoLongerAllowed(error), logger: logger)

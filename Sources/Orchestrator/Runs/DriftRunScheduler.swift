@@ -23,14 +23,7 @@ public struct DriftRunScheduler: Service {
     }
 
     public func run() async throws {
-        // A graceful shutdown cancels the wait; the loop then ends and `run` returns normally.
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                guard !Task.isCancelled else { break }
-                await tick()
-            }
-        }
+        await Periodic.run(every: interval, waitFirst: true) { await self.tick() }
     }
 
     /// One check; returns the run it created, if any.

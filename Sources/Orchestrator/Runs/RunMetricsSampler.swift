@@ -20,12 +20,7 @@ public struct RunMetricsSampler: Service {
     }
 
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                await sample()
-                try? await Task.sleep(for: interval)
-            }
-        }
+        await Periodic.run(every: interval) { await self.sample() }
     }
 
     /// One sample; every known status is set, so a status that emptied reads 0.

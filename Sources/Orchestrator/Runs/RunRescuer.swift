@@ -20,13 +20,7 @@ public struct RunRescuer: Service {
     }
 
     public func run() async throws {
-        // A graceful shutdown cancels the wait; the loop then ends and `run` returns normally.
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                await sweep()
-                try? await Task.sleep(for: interval)
-            }
-        }
+        await Periodic.run(every: interval) { await self.sweep() }
     }
 
     /// One pass; safe to run from every process at once (`SKIP LOCKED`).

@@ -101,32 +101,26 @@ public struct RunWorker: Service {
         await grantor.configuration.gate?.currentRate()
     }
 
+    /// Performs what `WorkerSchedule` decides: claims, starts each claimed task as a child, sleeps,
+    /// or waits for a child to end (a task, or the idle timer).
     private func workLoop(_ held: HeldLeases) async {
-        // Children report a task's end or the idle timer: `next()` then wakes on whichever comes
-        // first, so newly due tasks are not left waiting behind a slow one.
         await withTaskGroup(of: LoopEvent.self) { group in
-            var inFlight = 0
-            var timerRunning = false
             var claimFailures = ClaimFailures(idlePoll: configuration.idlePoll)
             var concurrency = ConcurrencyLimit(maximum: configuration.concurrency)
-            var limit = concurrency.update(budget: await budget())
-            metrics.concurrencyLimit.set(Double(limit))
+            var schedule = WorkerSchedule(limit: concurrency.update(budget: await budget()), idlePoll: configuration.idlePoll)
+            metrics.concurrencyLimit.set(Double(schedule.limit))
             metrics.concurrencyMaximum.set(Double(configuration.concurrency))
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 var claimed: [ClaimedTask] = []
-                let free = limit - inFlight
-                // Claim in batches, not one task per finished task: each claim is a queue scan, and
-                // claiming per slot made it the most expensive statement of a fast run.
-                let claiming = free >= max(1, limit / 8) || (free > 0 && inFlight == 0)
-                if claiming {
+                let size = schedule.claimSize
+                if let size {
                     do {
                         claimed = try await withDeadline(configuration.lease) { [queue, configuration, logger] in
-                            try await queue.claim(owner: configuration.owner, limit: free, lease: configuration.lease, logger: logger)
+                            try await queue.claim(owner: configuration.owner, limit: size, lease: configuration.lease, logger: logger)
                         }
                         claimFailures.succeeded(logger: logger)
                     } catch {
-                        let pause = claimFailures.failed(error, logger: logger)
-                        if inFlight == 0 {
+                        if let pause = schedule.claimFailed(pause: claimFailures.failed(error, logger: logger)) {
                             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
                             continue
                         }
@@ -134,44 +128,49 @@ public struct RunWorker: Service {
                 }
                 for task in claimed {
                     await held.insert(task.id)
-                    inFlight += 1
                     group.addTask {
                         let report = await work(task)
                         await held.remove(task.id)
                         return .finished(report)
                     }
                 }
-                metrics.tasksInFlight.set(Double(inFlight))
-                if !claimed.isEmpty, inFlight < limit { continue }
-                if inFlight == 0 {
-                    try? await cancelWhenGracefulShutdown { try await Task.sleep(for: configuration.idlePoll) }
+                let next = schedule.claimed(claimed.count, attempted: size != nil)
+                metrics.tasksInFlight.set(Double(schedule.inFlight))
+                switch next {
+                case .claimAgain:
                     continue
-                }
-                if claiming, claimed.isEmpty, !timerRunning {
-                    timerRunning = true
-                    let poll = configuration.idlePoll
-                    group.addTask {
-                        try? await Task.sleep(for: poll)
-                        return .timer
+                case .sleep(let pause):
+                    try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
+                    continue
+                case .wait(let startTimer):
+                    if startTimer {
+                        let poll = configuration.idlePoll
+                        group.addTask {
+                            try? await Task.sleep(for: poll)
+                            return .timer
+                        }
                     }
                 }
                 switch await group.next() {
                 case .finished(let report):
-                    inFlight -= 1
-                    metrics.tasksInFlight.set(Double(inFlight))
-                    let before = limit
-                    limit = if let seconds = report.serviceSeconds {
-                        concurrency.taskFinished(seconds: seconds, calls: report.calls, budget: await budget())
-                    } else {
-                        concurrency.update(budget: await budget())
-                    }
-                    if limit != before {
-                        metrics.concurrencyLimit.set(Double(limit))
+                    let before = schedule.limit
+                    let limit =
+                        if let seconds = report.serviceSeconds {
+                            concurrency.taskFinished(seconds: seconds, calls: report.calls, budget: await budget())
+                        } else {
+                            concurrency.update(budget: await budget())
+                        }
+                    schedule.taskFinished(limit: limit)
+                    metrics.tasksInFlight.set(Double(schedule.inFlight))
+                    if schedule.limit != before {
+                        metrics.concurrencyLimit.set(Double(schedule.limit))
                         logger.debug(
                             "tasks in flight follow the budget",
-                            metadata: ["cpv.limit": "\(limit)", "cpv.task_seconds": "\(String(format: "%.2f", concurrency.taskSeconds))"])
+                            metadata: [
+                                "cpv.limit": "\(schedule.limit)", "cpv.task_seconds": "\(String(format: "%.2f", concurrency.taskSeconds))",
+                            ])
                     }
-                case .timer: timerRunning = false
+                case .timer: schedule.timerFired()
                 case nil: break
                 }
             }

@@ -20,14 +20,7 @@ public struct CustomerSyncService: Service {
     }
 
     public func run() async throws {
-        // A graceful shutdown cancels the wait; the loop then ends and `run` returns normally. (A
-        // CancellationError thrown out of `run` would count as a failed service at every shutdown.)
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                await syncAll()
-                try? await Task.sleep(for: interval)
-            }
-        }
+        await Periodic.run(every: interval) { await self.syncAll() }
     }
 
     /// One cycle: each active partner in turn (the per-partner listing limit is what bounds a

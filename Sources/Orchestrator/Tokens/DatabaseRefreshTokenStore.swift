@@ -33,19 +33,19 @@ public struct DatabaseRefreshTokenStore: RefreshTokenStore {
         return try await repository.storeRotatedToken(partnerID: partnerID, expectedVersion: expectedVersion, sealed: sealed, logger: logger)
     }
 
-    func open(_ sealed: TokenSealer.Sealed, partnerID: UUID) throws(TokenStoreError) -> Secret<String> {
+    func open(_ sealed: TokenSealer.Sealed, partnerID: UUID) throws(PartnerTokenError) -> Secret<String> {
         do {
             return try sealer.open(sealed, partnerID: partnerID)
         } catch {
-            throw TokenStoreError(reason: .appMisconfigured, code: "sealing", message: error.description)
+            throw PartnerTokenError(reason: .appMisconfigured, code: "sealing", message: error.description)
         }
     }
 
-    func seal(_ token: Secret<String>, partnerID: UUID) throws(TokenStoreError) -> TokenSealer.Sealed {
+    func seal(_ token: Secret<String>, partnerID: UUID) throws(PartnerTokenError) -> TokenSealer.Sealed {
         do {
             return try sealer.seal(token, partnerID: partnerID)
         } catch {
-            throw TokenStoreError(reason: .appMisconfigured, code: "sealing", message: error.description)
+            throw PartnerTokenError(reason: .appMisconfigured, code: "sealing", message: error.description)
         }
     }
 }

@@ -82,7 +82,7 @@ public struct KeyVaultRefreshTokenStore: RefreshTokenStore {
 
     /// Writes the token as a new version of the partner's secret and returns that version.
     @discardableResult
-    private func write(_ token: Secret<String>, partnerID: UUID, logger: Logger) async throws(TokenStoreError) -> String {
+    private func write(_ token: Secret<String>, partnerID: UUID, logger: Logger) async throws(PartnerTokenError) -> String {
         do {
             return try await vault.setSecret(name: Self.secretName(partnerID: partnerID), value: token, logger: logger)
         } catch {
@@ -91,7 +91,7 @@ public struct KeyVaultRefreshTokenStore: RefreshTokenStore {
     }
 
     /// A vault failure as the store's error: transient, or an operator's job.
-    static func storeError(_ error: KeyVaultError) -> TokenStoreError {
+    static func storeError(_ error: KeyVaultError) -> PartnerTokenError {
         let code: String
         switch error {
         case .unavailable: code = "keyvault_unavailable"
@@ -99,6 +99,6 @@ public struct KeyVaultRefreshTokenStore: RefreshTokenStore {
         case .forbidden: code = "keyvault_forbidden"
         case .unexpected: code = "keyvault_error"
         }
-        return TokenStoreError(reason: error.isTransient ? .transient : .appMisconfigured, code: code, message: error.description)
+        return PartnerTokenError(reason: error.isTransient ? .transient : .appMisconfigured, code: code, message: error.description)
     }
 }

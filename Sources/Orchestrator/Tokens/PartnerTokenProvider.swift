@@ -91,7 +91,7 @@ public actor PartnerTokenProvider {
         let loaded: (token: Secret<String>, version: Int64)?
         do {
             loaded = try await store.load(partnerID: partner.id, logger: logger)
-        } catch let error as TokenStoreError {
+        } catch let error as PartnerTokenError {
             throw try await storeFailure(error, partner: partner, logger: logger)
         }
         guard let stored = loaded else {
@@ -122,7 +122,7 @@ public actor PartnerTokenProvider {
             let written: Bool
             do {
                 written = try await store.storeRotated(partnerID: partner.id, expectedVersion: stored.version, token: rotated, logger: logger)
-            } catch let error as TokenStoreError {
+            } catch let error as PartnerTokenError {
                 throw try await storeFailure(error, partner: partner, logger: logger)
             }
             if !written {
@@ -135,12 +135,12 @@ public actor PartnerTokenProvider {
 
     /// A store that cannot read or write the token (Key Vault down, a missing sealing key) is the
     /// operator's problem, never the partner's: it is recorded on the partner, which stays `active`.
-    private func storeFailure(_ error: TokenStoreError, partner: Partner, logger: Logger) async throws -> PartnerTokenError {
+    private func storeFailure(_ error: PartnerTokenError, partner: Partner, logger: Logger) async throws -> PartnerTokenError {
         try await repository.recordTokenFailure(
             partnerID: partner.id, reason: error.reason, code: error.code, message: error.message, actor: "system:token-provider",
             logger: logger)
         logger.warning("refresh token store failed", metadata: ["cpv.reason": "\(error.reason.rawValue)", "cpv.code": "\(error.code)"])
-        return PartnerTokenError(reason: error.reason, code: error.code, message: error.message)
+        return error
     }
 
     static func code(of error: EntraClientError) -> String {

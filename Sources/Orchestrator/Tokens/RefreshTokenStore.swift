@@ -24,19 +24,3 @@ public protocol RefreshTokenStore: Sendable {
     /// first; that writer's token is then the current one.
     func storeRotated(partnerID: UUID, expectedVersion: Int64, token: Secret<String>, logger: Logger) async throws -> Bool
 }
-
-/// A store that cannot hand out or keep a token. Carries no token material.
-public struct TokenStoreError: Error, Sendable, Equatable, CustomStringConvertible {
-    public let reason: TokenFailureReason
-    /// `sealing`, `keyvault_unavailable`, `keyvault_forbidden`, `keyvault_error`.
-    public let code: String
-    public let message: String
-
-    public init(reason: TokenFailureReason, code: String, message: String) {
-        self.reason = reason
-        self.code = code
-        self.message = message
-    }
-
-    public var description: String { "\(reason.rawValue) (\(code)): \(message)" }
-}

@@ -36,18 +36,11 @@ public struct TokenKeeper: Service {
     }
 
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    _ = try await keepOnce(now: Date())
-                } catch {
-                    logger.error("token keeper cycle failed", metadata: ["cpv.error": "\(String(reflecting: error))"])
-                }
-                do {
-                    try await Task.sleep(for: checkEvery)
-                } catch {
-                    return  // cancelled by graceful shutdown: a normal end, not a failure
-                }
+        await Periodic.run(every: checkEvery) {
+            do {
+                _ = try await self.keepOnce(now: Date())
+            } catch {
+                self.logger.error("token keeper cycle failed", metadata: ["cpv.error": "\(String(reflecting: error))"])
             }
         }
     }

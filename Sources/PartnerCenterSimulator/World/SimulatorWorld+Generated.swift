@@ -4,7 +4,8 @@ extension SimulatorWorld {
     /// A world whose every id is derived from `seed`: the same seed always yields the same GUIDs.
     ///
     /// Customers are `reseller`s with one ARM subscription each and no consent yet; the
-    /// `application` defaults to a CPV app with secret `sim-secret` and redirect `http://localhost/callback`.
+    /// `application` defaults to a CPV app with secret `sim-secret`, redirect `http://localhost/callback`
+    /// and the directory-role claim (`wids`).
     public static func generated(
         seed: UInt64, partners: Int, customersPerPartner: Int, application: SimulatedApplication? = nil
     ) -> SimulatorWorld {
@@ -14,7 +15,10 @@ extension SimulatorWorld {
             displayName: "CPV Simulator App",
             homeTenantId: random.nextGUID(),
             clientSecrets: [SimulatedClientSecret(value: "sim-secret")],
-            redirectURIs: ["http://localhost/callback"]
+            redirectURIs: ["http://localhost/callback"],
+            // Registered as docs/onboarding.md advises: directory roles in `wids`, by which the
+            // consent callback confirms an admin (without it every consent is refused as unverifiable).
+            groupMembershipClaims: "DirectoryRole"
         )
         var generatedPartners: [SimulatedPartner] = []
         generatedPartners.reserveCapacity(partners)

@@ -1,4 +1,4 @@
-import AdminServer
+import Composition
 import ArgumentParser
 import ConsentDomain
 import ConsentStore
@@ -24,7 +24,7 @@ extension RegrantCommand {
         try await AppServices.with(configuration: configuration, logger: logger) { services in
             let plan: RunPlan
             do {
-                plan = try await services.runs.create(.init(scope: scope, dryRun: dryRun), actor: "cli:regrant", logger: logger)
+                plan = try await services.runService.create(.init(scope: scope, dryRun: dryRun), confirmation: nil, actor: "cli:regrant", logger: logger)
             } catch let error as RunStoreError {
                 throw ExitFailure(.failure, error.description)
             }
@@ -32,7 +32,7 @@ extension RegrantCommand {
             print("\(kind) \(plan.run.id.uuidString.lowercased()): \(plan.planned) customers (\(plan.missing) missing first, \(plan.blocked) blocked)")
             guard wait, !dryRun else { return }
             while true {
-                guard let progress = try await services.runs.progress(id: plan.run.id, logger: logger) else { return }
+                guard let progress = try await services.runService.progress(id: plan.run.id, logger: logger) else { return }
                 print(Self.progressLine(progress))
                 if progress.run.status.isTerminal { return }
                 try await Task.sleep(for: .seconds(1))

@@ -1,4 +1,4 @@
-import AdminServer
+import Composition
 import ArgumentParser
 import ConsentDomain
 import Foundation
@@ -63,7 +63,7 @@ struct RegrantCommand: AsyncParsableCommand {
             }
             let outcome: ConsentGrantOutcome
             do {
-                outcome = try await services.consentGrantor(verifyGrants: verify).regrant(customerID: target.id, actor: "cli:regrant", logger: logger)
+                outcome = try await services.grantor(verifying: verify).regrant(customerID: target.id, actor: "cli:regrant", logger: logger)
             } catch let error as ConsentGrantorError {
                 throw ExitFailure(.failure, error.description)
             }

@@ -41,8 +41,8 @@ struct RunsCommand: AsyncParsableCommand {
                 let run = progress["run"] as? [String: Any] ?? [:]
                 var text = APIOutput.fields(run, RunsCommand.columns + [.init("started", "startedAt")])
                 text += "\ncounts    " + APIOutput.text(progress["counts"])
-                text += "\nrate/s    " + APIOutput.text(progress["ratePerSecond"])
-                text += "\neta s     " + APIOutput.text(progress["etaSeconds"])
+                text += "\nrate      " + ((progress["ratePerSecond"] as? NSNumber).map { String(format: "%.1f/s", $0.doubleValue) } ?? "")
+                text += "\neta       " + ((progress["etaSeconds"] as? NSNumber).map { "\(Int($0.doubleValue.rounded())) s" } ?? "")
                 text += "\nfailures  " + APIOutput.text(progress["failures"])
                 text += "\nclasses   " + APIOutput.text(progress["failureClasses"])
                 return text

@@ -1,4 +1,5 @@
 import AdminServer
+import Composition
 import ArgumentParser
 import ConsentStore
 import Hummingbird

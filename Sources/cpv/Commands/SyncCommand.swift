@@ -1,4 +1,4 @@
-import AdminServer
+import Composition
 import ArgumentParser
 import Foundation
 import Orchestrator
@@ -27,7 +27,7 @@ struct SyncCommand: AsyncParsableCommand {
         let failures = try await AppServices.with(configuration: configuration, logger: logger) { services in
             if let partnerID {
                 do {
-                    print(Self.line(try await services.customerSync().sync(partnerID: partnerID, actor: "cli:sync", logger: logger)))
+                    print(Self.line(try await services.customerSync.sync(partnerID: partnerID, actor: "cli:sync", logger: logger)))
                     return 0
                 } catch let error as CustomerSyncError {
                     throw ExitFailure(.failure, error.description)

@@ -1,4 +1,4 @@
-import AdminServer
+import Composition
 import ArgumentParser
 import ConsentStore
 import Logging
@@ -30,7 +30,7 @@ struct WorkerCommand: AsyncParsableCommand {
                 "the database has \(status.pending.count) pending migration(s): run `cpv migrate` first (first pending: \(status.pending[0].version))")
         }
         let services = try AppServices(configuration: configuration, logger: logger)
-        let work = services.runServices(logger: logger)
+        let work = services.runWorkers(logger: logger)
         guard !work.isEmpty else { throw ExitFailure(.failure, "CPV_WORKERS is 0: this worker would do nothing") }
         // The database pool starts first and stops last, so workers can release their leases.
         var configured: [ServiceGroupConfiguration.ServiceConfiguration] = services.longLivedServices.map {

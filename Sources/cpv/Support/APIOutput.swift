@@ -61,12 +61,21 @@ enum APIOutput {
         switch value {
         case nil, is NSNull: ""
         case let string as String: string
-        case let number as NSNumber: number.stringValue
+        case let number as NSNumber: text(number)
         case let object as [String: Any]:
             object.keys.sorted().map { "\($0)=\(text(object[$0]))" }.joined(separator: ",")
         case let array as [Any]: array.map { text($0) }.joined(separator: ",")
         default: String(describing: value!)
         }
+    }
+
+    /// JSON booleans as yes/no (JSONSerialization hands them over as NSNumber, which prints 0 and
+    /// 1), whole numbers as they are, fractions to two decimals (`25.02`, not `25.02130079682407`).
+    static func text(_ number: NSNumber) -> String {
+        if type(of: number) == type(of: NSNumber(value: true)) { return number.boolValue ? "yes" : "no" }
+        let double = number.doubleValue
+        guard double.rounded() != double else { return number.stringValue }
+        return String(format: "%.2f", double)
     }
 
     /// The next-page hint under a table, when the list goes on.

@@ -1,4 +1,5 @@
 import AdminServer
+import Composition
 import AsyncHTTPClient
 import CPVTestSupport
 import ConsentDomain

@@ -103,7 +103,7 @@ struct RunProgressView: Sendable {
             Failure(code: $0.key, count: ConsoleFormat.count($0.value), href: "/console/audit?run=\(ConsoleFormat.id(run.id))")
         }
         hasFailures = !progress.failures.isEmpty
-        // A revoke run is steered by admins only (RunControl): operators see no buttons for it.
+        // A revoke run is steered by admins only (RunService): operators see no buttons for it.
         let canSteer = run.action == .revoke ? chrome.canAdmin : chrome.canOperate
         canPause = canSteer && (run.status == .queued || run.status == .running)
         canResume = canSteer && run.status == .paused && !run.dryRun

@@ -40,6 +40,28 @@ public struct AppServices: Sendable {
     /// Flow-control, run and token metrics, on the process's metrics system (Prometheus in `cpv
     /// serve` and `cpv worker`).
     public let flowMetrics: FlowMetrics
+    public let customers: CustomerRepository
+    public let grantSets: GrantSetRepository
+    /// Proposals and two-admin approval of grant sets, within the ceiling (`CPV_GRANT_CEILING`, by
+    /// default exactly the seeded first grant set).
+    public let grantSetPublishing: GrantSetPublishing
+    public let consentStates: ConsentStateRepository
+    public let runs: RunRepository
+    /// Creating, steering and reading runs with the role rules (API, console, CLI).
+    public let runService: RunService
+    public let runTaskQueue: RunTaskQueue
+    /// The listing budget per partner, held in the database (`CPV_LISTING_RATE_LIMIT` requests a
+    /// minute) so that syncs in every process together stay within it; with 0 only Partner
+    /// Center's 429s (waited out) pace them.
+    public let listingPacer: any ListingPacer
+    public let customerSync: CustomerSync
+    /// The consent budget of the CPV application id shared by every process
+    /// (`CPV_CONSENT_RATE_LIMIT`, `CPV_CONSENT_BURST`, `CPV_CONSENT_RATE_MARGIN`); nil when off.
+    public let consentRateGovernor: DatabaseRateGovernor?
+    /// The one grantor of the process (run workers, the API, the console, the CLI): behind the
+    /// shared consent budget, verifying through Graph when `CPV_VERIFY_GRANTS` says so. One
+    /// instance, so that its group commit batches every caller's writes.
+    public let grantor: ConsentGrantor
 
     public init(configuration: AppConfiguration, logger: Logger, metricsFactory: any MetricsFactory = MetricsSystem.factory) throws {
         guard let applicationID = configuration.applicationID, let sealingKeys = configuration.sealingKeys,
@@ -101,6 +123,44 @@ public struct AppServices: Sendable {
             clientID: applicationID.description, publicURL: configuration.publicURL)
         invitations = ConsentInvitations(onboarding: onboarding, defaultLifetimeDays: configuration.invitationDays)
         verifier = PartnerVerifier(provider: tokenProvider, partnerCenter: partnerCenter)
+
+        customers = CustomerRepository(client: database)
+        grantSets = GrantSetRepository(client: database, audit: audit)
+        let seeded = GrantSet.seed(
+            applicationID: applicationID, displayName: configuration.applicationDisplayName,
+            graphScopes: configuration.graphScopes, createdAt: Date())
+        grantSetPublishing = GrantSetPublishing(grantSets: grantSets, ceiling: configuration.grantCeiling ?? GrantCeiling(grants: seeded.grants))
+        consentStates = ConsentStateRepository(client: database, audit: audit)
+        runs = RunRepository(client: database, audit: audit)
+        runService = RunService(runs: runs)
+        runTaskQueue = RunTaskQueue(client: database, audit: audit)
+        let buckets = RateBucketRepository(client: database)
+        listingPacer =
+            configuration.listingRateLimit > 0
+            ? DatabaseListingPacer(buckets: buckets, requestsPerMinute: configuration.listingRateLimit)
+            : RequestPacer(limit: 1_000_000, window: .seconds(1))
+        customerSync = CustomerSync(
+            partners: partners, customers: customers, tokens: tokenProvider, partnerCenter: partnerCenter, pacer: listingPacer)
+        consentRateGovernor =
+            configuration.consentRateLimit > 0
+            ? DatabaseRateGovernor(
+                buckets: buckets, key: "consent:\(applicationID)",
+                budget: .init(limit: configuration.consentRateLimit, burst: configuration.consentBurst, margin: configuration.consentRateMargin),
+                metrics: flowMetrics)
+            : nil
+        grantor = ConsentGrantor(
+            partners: partners, customers: customers, consents: consentStates, tokens: tokenProvider, partnerCenter: partnerCenter,
+            verifier: GrantVerifier(tokens: tokenProvider, graph: GraphClient(http: http)),
+            configuration: .init(verifyGrants: configuration.verifyGrants, gate: consentRateGovernor), metrics: flowMetrics)
+    }
+
+    /// The grantor, or one like it that verifies through Graph as `verifyGrants` says (`cpv regrant --verify`).
+    public func grantor(verifying verifyGrants: Bool) -> ConsentGrantor {
+        guard verifyGrants != configuration.verifyGrants else { return grantor }
+        return ConsentGrantor(
+            partners: partners, customers: customers, consents: consentStates, tokens: tokenProvider, partnerCenter: partnerCenter,
+            verifier: GrantVerifier(tokens: tokenProvider, graph: GraphClient(http: http)),
+            configuration: .init(verifyGrants: verifyGrants, gate: consentRateGovernor), metrics: flowMetrics)
     }
 
     /// The services every process runs: the database pool.
@@ -119,7 +179,7 @@ public struct AppServices: Sendable {
         if configuration.syncIntervalHours > 0 {
             services.append(customerSyncService(interval: .seconds(configuration.syncIntervalHours * 3_600), logger: logger))
         }
-        services.append(contentsOf: runServices(logger: logger))
+        services.append(contentsOf: runWorkers(logger: logger))
         if configuration.driftRunIntervalMinutes > 0 {
             services.append(DriftRunScheduler(runs: runs, interval: .seconds(configuration.driftRunIntervalMinutes * 60), logger: logger))
         }
