@@ -1,5 +1,4 @@
-@testable import AdminServer
-import Composition
+@testable import Composition
 import Logging
 import Testing
 
