@@ -66,11 +66,6 @@ public struct BackoffPolicy: Sendable, Equatable, Codable {
         return max(backoff, retryAfter + retryAfterJitter * Self.clamp(random))
     }
 
-    /// Whether another try is allowed after `failedAttempts` failures.
-    public func allowsRetry(afterFailedAttempts failedAttempts: Int) -> Bool {
-        failedAttempts < maxAttempts
-    }
-
     private static func clamp(_ random: Double) -> Double {
         guard random.isFinite else { return 0 }
         return min(max(random, 0), 1)

@@ -68,9 +68,4 @@ import Testing
     @Test func noRetryAfterMeansPlainBackoff() {
         #expect(exact.delay(attempt: 2, retryAfter: nil, random: 0) == 4)
     }
-
-    @Test func retriesAreAllowedUntilMaxAttempts() {
-        #expect(exact.allowsRetry(afterFailedAttempts: 7))
-        #expect(!exact.allowsRetry(afterFailedAttempts: 8))
-    }
 }

@@ -145,20 +145,4 @@ import Testing
             #expect(try await repository.consent(customerID: b.id, logger: logger)?.state == .unknown)
         }
     }
-
-    @Test func countsByStateCountListedCustomers() async throws {
-        try await TestDatabase.withMigratedDatabase { client, _ in
-            // given
-            let repository = ConsentStateRepository(client: client, audit: TestAudit.writer)
-            let target = try await customer(client)
-            try await repository.apply(
-                customerID: target.id, change: ConsentStateChange(state: .missing, grantSetVersion: nil), audit: [], logger: logger)
-
-            // when
-            let counts = try await repository.countsByState(partnerID: target.partnerID, logger: logger)
-
-            // then
-            #expect(counts == [.missing: 1])
-        }
-    }
 }

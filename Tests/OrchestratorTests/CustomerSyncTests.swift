@@ -1,3 +1,4 @@
+import CPVTestSupport
 import ConsentDomain
 import ConsentStore
 import Foundation

@@ -6,7 +6,11 @@ import Testing
 @Suite struct LatencyAndFaultModelTests {
     static func samples(_ fault: LatencyFault, count: Int, seed: UInt64 = 2_026) -> [Double] {
         var generator = SeededGenerator(seed: seed)
-        return (0..<count).map { _ in fault.sampleMilliseconds(using: &generator) }.sorted()
+        return (0..<count).map { _ in
+            fault.milliseconds(
+                Double.random(in: 0..<1, using: &generator), Double.random(in: 0..<1, using: &generator),
+                Double.random(in: 0..<1, using: &generator))
+        }.sorted()
     }
 
     static func percentile(_ sorted: [Double], _ p: Double) -> Double { sorted[Int(Double(sorted.count - 1) * p)] }

@@ -16,16 +16,15 @@ public struct ConsentStateRepository: Sendable {
         self.audit = audit
     }
 
-    static let columns = """
-        customer_id, state, grant_set_version, last_attempt_at, last_success_at, last_error_code, last_error,
-        attempts, last_correlation_id
-        """
-    typealias Tuple = (Int64, String, Int?, Date?, Date?, String?, String?, Int, UUID?)
+    static let columnList = ColumnList(
+        "customer_id", "state", "grant_set_version", "last_attempt_at", "last_success_at", "last_error_code",
+        "last_error", "attempts", "last_correlation_id")
+    static let columns = columnList.sql
 
     public func consent(customerID: Int64, logger: Logger) async throws -> CustomerConsentRecord? {
         let rows = try await client.query(
             "SELECT \(unescaped: Self.columns) FROM customer_consents WHERE customer_id = \(customerID)", logger: logger)
-        for try await row in rows.decode(Tuple.self) { return try Self.record(row) }
+        for try await row in rows { return try Self.record(NamedRow(row)) }
         return nil
     }
 
@@ -121,26 +120,14 @@ public struct ConsentStateRepository: Sendable {
             """)
     }
 
-    /// How many customers of a partner are in each state (listed customers only).
-    public func countsByState(partnerID: UUID, logger: Logger) async throws -> [ConsentState: Int] {
-        let rows = try await client.query(
-            """
-            SELECT cc.state, count(*) FROM customer_consents cc JOIN customers c ON c.id = cc.customer_id
-            WHERE c.partner_id = \(partnerID) AND c.removed_at IS NULL
-            GROUP BY cc.state
-            """, logger: logger)
-        var counts: [ConsentState: Int] = [:]
-        for try await (state, count) in rows.decode((String, Int64).self) {
-            if let state = ConsentState(rawValue: state) { counts[state] = Int(count) }
-        }
-        return counts
-    }
-
-    static func record(_ row: Tuple) throws -> CustomerConsentRecord {
-        guard let state = ConsentState(rawValue: row.1) else { throw ConsentStoreError.corruptRow(customerID: row.0) }
+    static func record(_ row: NamedRow) throws -> CustomerConsentRecord {
+        let customerID: Int64 = try row("customer_id")
+        guard let state = ConsentState(rawValue: try row("state")) else { throw ConsentStoreError.corruptRow(customerID: customerID) }
         return CustomerConsentRecord(
-            customerID: row.0, state: state, grantSetVersion: row.2, lastAttemptAt: row.3, lastSuccessAt: row.4,
-            lastErrorCode: row.5, lastError: row.6, attempts: row.7, lastCorrelationID: row.8)
+            customerID: customerID, state: state, grantSetVersion: try row("grant_set_version"),
+            lastAttemptAt: try row("last_attempt_at"), lastSuccessAt: try row("last_success_at"),
+            lastErrorCode: try row("last_error_code"), lastError: try row("last_error"), attempts: try row("attempts"),
+            lastCorrelationID: try row("last_correlation_id"))
     }
 }
 

@@ -24,42 +24,34 @@ public struct GrantContextQuery: Sendable {
 
     /// Nil when there is no such customer (removed customers are returned: the caller decides).
     public func context(customerID: Int64, logger: Logger) async throws -> GrantContext? {
-        // Each part keeps its repository's own column list, so the decoders below are theirs too.
+        // Each part selects its repository's own columns (and is read by its decoder), under a
+        // prefix: the four tables share column names such as `id` and `created_at`.
         let rows = try await client.query(
             """
-            SELECT c.*, p.*, g.*, cc.* FROM
+            SELECT \(unescaped: Self.selectList) FROM
                 (SELECT \(unescaped: CustomerRow.columns) FROM customers WHERE id = \(customerID)) c
                 LEFT JOIN LATERAL (SELECT \(unescaped: PartnerRow.columns) FROM partners WHERE id = c.partner_id) p ON true
                 LEFT JOIN LATERAL (SELECT \(unescaped: GrantSetRepository.columns) FROM grant_sets ORDER BY version DESC LIMIT 1) g ON true
                 LEFT JOIN LATERAL (SELECT \(unescaped: ConsentStateRepository.columns) FROM customer_consents WHERE customer_id = c.id) cc ON true
             """, logger: logger)
-        for try await row in rows { return try Self.context(row.makeRandomAccess()) }
+        for try await row in rows { return try Self.context(NamedRow(row)) }
         return nil
     }
 
-    /// Columns: customer 0–8, partner 9–21, grant set 22–27, consent 28–36 (a part is absent when
-    /// its first column is NULL).
-    static func context(_ row: PostgresRandomAccessRow) throws -> GrantContext {
-        func cell<T: PostgresDecodable>(_ index: Int) throws -> T { try row[index].decode(T.self) }
-        let customer: CustomerRow.Tuple = (
-            try cell(0), try cell(1), try cell(2), try cell(3), try cell(4), try cell(5), try cell(6), try cell(7), try cell(8))
-        var context = GrantContext(customer: CustomerRow.customer(customer), partner: nil, grantSet: nil, consent: nil)
-        if row[9].bytes != nil {
-            let partner: PartnerRow.Tuple = (
-                try cell(9), try cell(10), try cell(11), try cell(12), try cell(13), try cell(14), try cell(15),
-                try cell(16), try cell(17), try cell(18), try cell(19), try cell(20), try cell(21))
-            context.partner = try PartnerRow.partner(partner)
-        }
-        if row[22].bytes != nil {
-            let grantSet: GrantSetRepository.Tuple = (try cell(22), try cell(23), try cell(24), try cell(25), try cell(26), try cell(27))
-            context.grantSet = try GrantSetRepository.grantSet(grantSet)
-        }
-        if row[28].bytes != nil {
-            let consent: ConsentStateRepository.Tuple = (
-                try cell(28), try cell(29), try cell(30), try cell(31), try cell(32), try cell(33), try cell(34),
-                try cell(35), try cell(36))
-            context.consent = try ConsentStateRepository.record(consent)
-        }
+    static let selectList = [
+        CustomerRow.columnList.aliased(table: "c", prefix: "c_"),
+        PartnerRow.columnList.aliased(table: "p", prefix: "p_"),
+        GrantSetRepository.columnList.aliased(table: "g", prefix: "g_"),
+        ConsentStateRepository.columnList.aliased(table: "cc", prefix: "cc_"),
+    ].joined(separator: ", ")
+
+    /// A part is absent (its LEFT JOIN found nothing) when its key column is NULL.
+    static func context(_ row: NamedRow) throws -> GrantContext {
+        var context = GrantContext(
+            customer: try CustomerRow.customer(row.prefixed("c_")), partner: nil, grantSet: nil, consent: nil)
+        if !row.isNull("p_id") { context.partner = try PartnerRow.partner(row.prefixed("p_")) }
+        if !row.isNull("g_version") { context.grantSet = try GrantSetRepository.grantSet(row.prefixed("g_")) }
+        if !row.isNull("cc_customer_id") { context.consent = try ConsentStateRepository.record(row.prefixed("cc_")) }
         return context
     }
 }

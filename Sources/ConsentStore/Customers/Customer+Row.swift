@@ -1,17 +1,17 @@
 import ConsentDomain
 import Foundation
 
-/// The columns of `customers` that make a `Customer`, in the order `CustomerRow.customer` reads them.
+/// The columns of `customers` that make a `Customer`.
 enum CustomerRow {
-    static let columns = """
-        id, partner_id, tenant_id, company_name, domain, relationship, first_seen_at, last_seen_at, removed_at
-        """
+    static let columnList = ColumnList(
+        "id", "partner_id", "tenant_id", "company_name", "domain", "relationship", "first_seen_at", "last_seen_at",
+        "removed_at")
+    static let columns = columnList.sql
 
-    typealias Tuple = (Int64, UUID, UUID, String, String?, String?, Date, Date, Date?)
-
-    static func customer(_ row: Tuple) -> Customer {
+    static func customer(_ row: NamedRow) throws -> Customer {
         Customer(
-            id: row.0, partnerID: row.1, tenantID: TenantID(row.2), companyName: row.3, domain: row.4,
-            relationship: row.5, firstSeenAt: row.6, lastSeenAt: row.7, removedAt: row.8)
+            id: try row("id"), partnerID: try row("partner_id"), tenantID: TenantID(try row("tenant_id", as: UUID.self)),
+            companyName: try row("company_name"), domain: try row("domain"), relationship: try row("relationship"),
+            firstSeenAt: try row("first_seen_at"), lastSeenAt: try row("last_seen_at"), removedAt: try row("removed_at"))
     }
 }

@@ -78,7 +78,7 @@ public struct CustomerRepository: Sendable {
     public func customer(id: Int64, logger: Logger) async throws -> Customer? {
         let rows = try await client.query(
             "SELECT \(unescaped: CustomerRow.columns) FROM customers WHERE id = \(id)", logger: logger)
-        for try await row in rows.decode(CustomerRow.Tuple.self) { return CustomerRow.customer(row) }
+        for try await row in rows { return try CustomerRow.customer(NamedRow(row)) }
         return nil
     }
 
@@ -88,7 +88,7 @@ public struct CustomerRepository: Sendable {
             SELECT \(unescaped: CustomerRow.columns) FROM customers
             WHERE partner_id = \(partnerID) AND tenant_id = \(tenantID.uuid)
             """, logger: logger)
-        for try await row in rows.decode(CustomerRow.Tuple.self) { return CustomerRow.customer(row) }
+        for try await row in rows { return try CustomerRow.customer(NamedRow(row)) }
         return nil
     }
 
@@ -98,7 +98,7 @@ public struct CustomerRepository: Sendable {
             "SELECT \(unescaped: CustomerRow.columns) FROM customers WHERE tenant_id = \(tenantID.uuid) ORDER BY id",
             logger: logger)
         var customers: [Customer] = []
-        for try await row in rows.decode(CustomerRow.Tuple.self) { customers.append(CustomerRow.customer(row)) }
+        for try await row in rows { customers.append(try CustomerRow.customer(NamedRow(row))) }
         return customers
     }
 

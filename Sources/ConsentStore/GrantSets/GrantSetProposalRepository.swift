@@ -87,7 +87,7 @@ public struct GrantSetProposalRepository: Sendable {
             "SELECT \(unescaped: Self.columns) FROM grant_set_proposals ORDER BY proposed_at DESC, id DESC LIMIT \(Int64(limit))",
             logger: logger)
         var proposals: [GrantSetProposal] = []
-        for try await row in rows { proposals.append(try Self.decode(row.makeRandomAccess())) }
+        for try await row in rows { proposals.append(try Self.decode(NamedRow(row))) }
         return proposals
     }
 
@@ -124,26 +124,26 @@ public struct GrantSetProposalRepository: Sendable {
     }
 
     static func first(_ rows: PostgresRowSequence) async throws -> GrantSetProposal? {
-        for try await row in rows { return try decode(row.makeRandomAccess()) }
+        for try await row in rows { return try decode(NamedRow(row)) }
         return nil
     }
 
-    static func decode(_ row: PostgresRandomAccessRow) throws -> GrantSetProposal {
-        let id = try row["id"].decode(Int64.self)
-        guard let status = GrantSetProposal.Status(rawValue: try row["status"].decode(String.self)),
-            let grants = try? JSONDecoder().decode([ApplicationGrant].self, from: Data(try row["grants"].decode(String.self).utf8))
+    static func decode(_ row: NamedRow) throws -> GrantSetProposal {
+        let id = try row("id", as: Int64.self)
+        guard let status = GrantSetProposal.Status(rawValue: try row("status", as: String.self)),
+            let grants = try? JSONDecoder().decode([ApplicationGrant].self, from: Data(try row("grants", as: String.self).utf8))
         else {
             throw GrantSetProposalError.corruptRow(id)
         }
         return GrantSetProposal(
-            id: id, applicationID: ApplicationID(try row["application_id"].decode(UUID.self)),
-            displayName: try row["display_name"].decode(String.self), grants: grants,
-            baseVersion: try row["base_version"].decode(Int32?.self).map(Int.init), status: status,
-            proposedBy: try row["proposed_by"].decode(String.self), proposedByTokenID: try row["proposed_by_token"].decode(Int64.self),
-            proposedByName: try row["proposed_by_name"].decode(String.self), proposedAt: try row["proposed_at"].decode(Date.self),
-            decidedBy: try row["decided_by"].decode(String?.self), decidedAt: try row["decided_at"].decode(Date?.self),
-            decisionReason: try row["decision_reason"].decode(String?.self),
-            publishedVersion: try row["published_version"].decode(Int32?.self).map(Int.init))
+            id: id, applicationID: ApplicationID(try row("application_id", as: UUID.self)),
+            displayName: try row("display_name", as: String.self), grants: grants,
+            baseVersion: try row("base_version", as: Int32?.self).map(Int.init), status: status,
+            proposedBy: try row("proposed_by", as: String.self), proposedByTokenID: try row("proposed_by_token", as: Int64.self),
+            proposedByName: try row("proposed_by_name", as: String.self), proposedAt: try row("proposed_at", as: Date.self),
+            decidedBy: try row("decided_by", as: String?.self), decidedAt: try row("decided_at", as: Date?.self),
+            decisionReason: try row("decision_reason", as: String?.self),
+            publishedVersion: try row("published_version", as: Int32?.self).map(Int.init))
     }
 }
 

@@ -15,21 +15,22 @@ public struct GrantSetRepository: Sendable {
         self.audit = audit
     }
 
-    static let columns = "version, application_id, display_name, grants::text, created_by, created_at"
-    typealias Tuple = (Int, UUID, String, String, String, Date)
+    static let columnList = ColumnList(
+        "version", "application_id", "display_name", "grants::text AS grants", "created_by", "created_at")
+    static let columns = columnList.sql
 
     /// The newest grant set, or nil before the first one is published.
     public func current(logger: Logger) async throws -> GrantSet? {
         let rows = try await client.query(
             "SELECT \(unescaped: Self.columns) FROM grant_sets ORDER BY version DESC LIMIT 1", logger: logger)
-        for try await row in rows.decode(Tuple.self) { return try Self.grantSet(row) }
+        for try await row in rows { return try Self.grantSet(NamedRow(row)) }
         return nil
     }
 
     public func grantSet(version: Int, logger: Logger) async throws -> GrantSet? {
         let rows = try await client.query(
             "SELECT \(unescaped: Self.columns) FROM grant_sets WHERE version = \(version)", logger: logger)
-        for try await row in rows.decode(Tuple.self) { return try Self.grantSet(row) }
+        for try await row in rows { return try Self.grantSet(NamedRow(row)) }
         return nil
     }
 
@@ -38,7 +39,7 @@ public struct GrantSetRepository: Sendable {
         let rows = try await client.query(
             "SELECT \(unescaped: Self.columns) FROM grant_sets ORDER BY version DESC", logger: logger)
         var sets: [GrantSet] = []
-        for try await row in rows.decode(Tuple.self) { sets.append(try Self.grantSet(row)) }
+        for try await row in rows { sets.append(try Self.grantSet(NamedRow(row))) }
         return sets
     }
 
@@ -98,7 +99,7 @@ public struct GrantSetRepository: Sendable {
             RETURNING \(unescaped: Self.columns)
             """, logger: logger)
         var inserted: GrantSet?
-        for try await row in rows.decode(Tuple.self) { inserted = try Self.grantSet(row) }
+        for try await row in rows { inserted = try Self.grantSet(NamedRow(row)) }
         guard let grantSet = inserted else { throw GrantSetStoreError.notInserted }
         try await audit.append(
             AuditRecord(
@@ -118,16 +119,18 @@ public struct GrantSetRepository: Sendable {
         return String(decoding: try encoder.encode(grants), as: UTF8.self)
     }
 
-    static func grantSet(_ row: Tuple) throws -> GrantSet {
+    static func grantSet(_ row: NamedRow) throws -> GrantSet {
+        let version: Int = try row("version")
         let grants: [ApplicationGrant]
         do {
-            grants = try JSONDecoder().decode([ApplicationGrant].self, from: Data(row.3.utf8))
+            grants = try JSONDecoder().decode([ApplicationGrant].self, from: Data(try row("grants", as: String.self).utf8))
         } catch {
-            throw GrantSetStoreError.corruptRow(version: row.0)
+            throw GrantSetStoreError.corruptRow(version: version)
         }
         return GrantSet(
-            version: row.0, applicationID: ApplicationID(row.1), displayName: row.2, grants: grants, createdBy: row.4,
-            createdAt: row.5)
+            version: version, applicationID: ApplicationID(try row("application_id", as: UUID.self)),
+            displayName: try row("display_name"), grants: grants, createdBy: try row("created_by"),
+            createdAt: try row("created_at"))
     }
 }
 

@@ -17,8 +17,10 @@ public struct ConsentInvitationRepository: Sendable {
 
     var client: PostgresClient { partners.client }
 
-    static let columns = "id, partner_id, purpose, created_by, created_at, expires_at, used_at, used_by, revoked_at, revoked_by"
-    typealias Tuple = (Int64, UUID, String, String, Date, Date, Date?, String?, Date?, String?)
+    static let columns = ColumnList(
+        "id", "partner_id", "purpose", "created_by", "created_at", "expires_at", "used_at", "used_by", "revoked_at",
+        "revoked_by"
+    ).sql
 
     public func issue(
         partnerID: UUID, purpose: ConsentPurpose, lifetime: TimeInterval, actor: String, logger: Logger
@@ -78,7 +80,7 @@ public struct ConsentInvitationRepository: Sendable {
             ORDER BY created_at DESC, id DESC LIMIT 100
             """, logger: logger)
         var invitations: [ConsentInvitation] = []
-        for try await row in rows.decode(Tuple.self) { invitations.append(try Self.invitation(row)) }
+        for try await row in rows { invitations.append(try Self.invitation(NamedRow(row))) }
         return invitations
     }
 
@@ -175,15 +177,17 @@ public struct ConsentInvitationRepository: Sendable {
     }
 
     static func first(_ rows: PostgresRowSequence) async throws -> ConsentInvitation? {
-        for try await row in rows.decode(Tuple.self) { return try invitation(row) }
+        for try await row in rows { return try Self.invitation(NamedRow(row)) }
         return nil
     }
 
-    static func invitation(_ row: Tuple) throws -> ConsentInvitation {
-        guard let purpose = ConsentPurpose(rawValue: row.2) else { throw ConsentInvitationError.corruptRow(row.0) }
+    static func invitation(_ row: NamedRow) throws -> ConsentInvitation {
+        let id: Int64 = try row("id")
+        guard let purpose = ConsentPurpose(rawValue: try row("purpose")) else { throw ConsentInvitationError.corruptRow(id) }
         return ConsentInvitation(
-            id: row.0, partnerID: row.1, purpose: purpose, createdBy: row.3, createdAt: row.4, expiresAt: row.5, usedAt: row.6,
-            usedBy: row.7, revokedAt: row.8, revokedBy: row.9)
+            id: id, partnerID: try row("partner_id"), purpose: purpose, createdBy: try row("created_by"),
+            createdAt: try row("created_at"), expiresAt: try row("expires_at"), usedAt: try row("used_at"),
+            usedBy: try row("used_by"), revokedAt: try row("revoked_at"), revokedBy: try row("revoked_by"))
     }
 }
 

@@ -36,7 +36,7 @@ public struct PartnerRepository: Sendable {
             RETURNING \(unescaped: PartnerRow.columns)
             """, logger: logger)
         var inserted: Partner?
-        for try await row in rows.decode(PartnerRow.Tuple.self) { inserted = try PartnerRow.partner(row) }
+        for try await row in rows { inserted = try PartnerRow.partner(NamedRow(row)) }
         guard let created = inserted else { throw PartnerStoreError.notFound(UUID()) }
         try await audit.append(
             AuditRecord(
@@ -58,7 +58,7 @@ public struct PartnerRepository: Sendable {
     public func partner(id: UUID, logger: Logger) async throws -> Partner? {
         let rows = try await client.query(
             "SELECT \(unescaped: PartnerRow.columns) FROM partners WHERE id = \(id)", logger: logger)
-        for try await row in rows.decode(PartnerRow.Tuple.self) { return try PartnerRow.partner(row) }
+        for try await row in rows { return try PartnerRow.partner(NamedRow(row)) }
         return nil
     }
 
@@ -67,7 +67,7 @@ public struct PartnerRepository: Sendable {
         let rows = try await client.query(
             "SELECT \(unescaped: PartnerRow.columns) FROM partners ORDER BY created_at DESC, id", logger: logger)
         var partners: [Partner] = []
-        for try await row in rows.decode(PartnerRow.Tuple.self) { partners.append(try PartnerRow.partner(row)) }
+        for try await row in rows { partners.append(try PartnerRow.partner(NamedRow(row))) }
         return partners
     }
 
@@ -81,7 +81,7 @@ public struct PartnerRepository: Sendable {
             ORDER BY coalesce(last_redeemed_at, consented_at, created_at)
             """, logger: logger)
         var partners: [Partner] = []
-        for try await row in rows.decode(PartnerRow.Tuple.self) { partners.append(try PartnerRow.partner(row)) }
+        for try await row in rows { partners.append(try PartnerRow.partner(NamedRow(row))) }
         return partners
     }
 

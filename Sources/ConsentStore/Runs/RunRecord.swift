@@ -16,22 +16,22 @@ public struct RunRecord: Sendable, Equatable, Codable {
     public var startedAt: Date?
     public var finishedAt: Date?
 
-    static let columns = """
-        id, action, scope::text, grant_set_version, dry_run, max_concurrency, status, requested_by, total_tasks,
-        created_at, started_at, finished_at
-        """
+    static let columns = ColumnList(
+        "id", "action", "scope::text AS scope", "grant_set_version", "dry_run", "max_concurrency", "status",
+        "requested_by", "total_tasks", "created_at", "started_at", "finished_at"
+    ).sql
 
-    typealias Tuple = (UUID, String, String, Int32?, Bool, Int32?, String, String, Int32, Date, Date?, Date?)
-
-    static func decode(_ row: Tuple) throws -> RunRecord {
-        guard let action = RunAction(rawValue: row.1), let status = RunStatus(rawValue: row.6) else {
-            throw RunStoreError.corruptRow(row.0)
+    static func decode(_ row: NamedRow) throws -> RunRecord {
+        let id: UUID = try row("id")
+        guard let action = RunAction(rawValue: try row("action")), let status = RunStatus(rawValue: try row("status")) else {
+            throw RunStoreError.corruptRow(id)
         }
-        let scope = try JSONDecoder().decode(RunScope.self, from: Data(row.2.utf8))
+        let scope = try JSONDecoder().decode(RunScope.self, from: Data(try row("scope", as: String.self).utf8))
         return RunRecord(
-            id: row.0, action: action, scope: scope, grantSetVersion: row.3.map(Int.init), dryRun: row.4,
-            maxConcurrency: row.5.map(Int.init), status: status, requestedBy: row.7, totalTasks: Int(row.8),
-            createdAt: row.9, startedAt: row.10, finishedAt: row.11)
+            id: id, action: action, scope: scope, grantSetVersion: try row("grant_set_version", as: Int32?.self).map(Int.init),
+            dryRun: try row("dry_run"), maxConcurrency: try row("max_concurrency", as: Int32?.self).map(Int.init),
+            status: status, requestedBy: try row("requested_by"), totalTasks: Int(try row("total_tasks", as: Int32.self)),
+            createdAt: try row("created_at"), startedAt: try row("started_at"), finishedAt: try row("finished_at"))
     }
 }
 
@@ -83,19 +83,21 @@ public struct RunTaskRecord: Sendable, Equatable, Codable {
     public var failureClass: FailureClass?
     public var finishedAt: Date?
 
-    static let columns = """
-        id, run_id, customer_id, partner_id, priority, status, attempts, lease_owner, lease_expires_at,
-        next_attempt_at, last_error_code, last_error, failure_class, finished_at
-        """
+    static let columns = ColumnList(
+        "id", "run_id", "customer_id", "partner_id", "priority", "status", "attempts", "lease_owner", "lease_expires_at",
+        "next_attempt_at", "last_error_code", "last_error", "failure_class", "finished_at"
+    ).sql
 
-    typealias Tuple = (Int64, UUID, Int64, UUID, Int16, String, Int32, String?, Date?, Date, String?, String?, String?, Date?)
-
-    static func decode(_ row: Tuple) throws -> RunTaskRecord {
-        guard let status = RunTaskStatus(rawValue: row.5) else { throw RunStoreError.corruptTask(row.0) }
+    static func decode(_ row: NamedRow) throws -> RunTaskRecord {
+        let id: Int64 = try row("id")
+        guard let status = RunTaskStatus(rawValue: try row("status")) else { throw RunStoreError.corruptTask(id) }
         return RunTaskRecord(
-            id: row.0, runID: row.1, customerID: row.2, partnerID: row.3, priority: Int(row.4), status: status,
-            attempts: Int(row.6), leaseOwner: row.7, leaseExpiresAt: row.8, nextAttemptAt: row.9, lastErrorCode: row.10,
-            lastError: row.11, failureClass: row.12.flatMap(FailureClass.init(rawValue:)), finishedAt: row.13)
+            id: id, runID: try row("run_id"), customerID: try row("customer_id"), partnerID: try row("partner_id"),
+            priority: Int(try row("priority", as: Int16.self)), status: status, attempts: Int(try row("attempts", as: Int32.self)),
+            leaseOwner: try row("lease_owner"), leaseExpiresAt: try row("lease_expires_at"),
+            nextAttemptAt: try row("next_attempt_at"), lastErrorCode: try row("last_error_code"),
+            lastError: try row("last_error"), failureClass: try row("failure_class", as: String?.self).flatMap(FailureClass.init(rawValue:)),
+            finishedAt: try row("finished_at"))
     }
 }
 
@@ -109,8 +111,8 @@ public enum RunStoreError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .notFound(let id): "run \(id) does not exist"
-        case .corruptRow(let id): "run \(id) has a status or action this binary does not know"
+        case .notFound(let id): "run \(id.uuidString.lowercased()) does not exist"
+        case .corruptRow(let id): "run \(id.uuidString.lowercased()) has a status or action this binary does not know"
         case .corruptTask(let id): "run task \(id) has a status this binary does not know"
         case .transition(let error): error.description
         case .noGrantSet: "a grant run needs a grant set; none is defined"

@@ -66,7 +66,7 @@ public struct RunRepository: Sendable {
                         CASE WHEN \(request.dryRun) THEN now() END)
                 RETURNING \(unescaped: RunRecord.columns)
                 """, logger: logger
-            ).decode(RunRecord.Tuple.self) { run = try RunRecord.decode(row) }
+            ) { run = try RunRecord.decode(NamedRow(row)) }
             guard var run else { throw RunStoreError.notFound(UUID()) }
             let counts = try await materialise(run: run.id, filter: filter, dryRun: request.dryRun, on: connection, logger: logger)
             try await connection.query(
@@ -135,7 +135,7 @@ public struct RunRepository: Sendable {
     public func run(id: UUID, logger: Logger) async throws -> RunRecord? {
         let rows = try await client.query(
             "SELECT \(unescaped: RunRecord.columns) FROM runs WHERE id = \(id)", logger: logger)
-        for try await row in rows.decode(RunRecord.Tuple.self) { return try RunRecord.decode(row) }
+        for try await row in rows { return try RunRecord.decode(NamedRow(row)) }
         return nil
     }
 
@@ -144,7 +144,7 @@ public struct RunRepository: Sendable {
         let rows = try await client.query(
             "SELECT \(unescaped: RunRecord.columns) FROM runs ORDER BY created_at DESC LIMIT \(Int64(limit))", logger: logger)
         var runs: [RunRecord] = []
-        for try await row in rows.decode(RunRecord.Tuple.self) { runs.append(try RunRecord.decode(row)) }
+        for try await row in rows { runs.append(try RunRecord.decode(NamedRow(row))) }
         return runs
     }
 
@@ -196,7 +196,7 @@ public struct RunRepository: Sendable {
             ORDER BY priority DESC, id LIMIT \(Int64(limit))
             """, logger: logger)
         var tasks: [RunTaskRecord] = []
-        for try await row in rows.decode(RunTaskRecord.Tuple.self) { tasks.append(try RunTaskRecord.decode(row)) }
+        for try await row in rows { tasks.append(try RunTaskRecord.decode(NamedRow(row))) }
         return tasks
     }
 
@@ -242,7 +242,7 @@ public struct RunRepository: Sendable {
             var updated: RunRecord?
             for try await row in try await connection.query(
                 "SELECT \(unescaped: RunRecord.columns) FROM runs WHERE id = \(runID)", logger: logger
-            ).decode(RunRecord.Tuple.self) { updated = try RunRecord.decode(row) }
+            ) { updated = try RunRecord.decode(NamedRow(row)) }
             guard let updated else { throw RunStoreError.notFound(runID) }
             return updated
         }

@@ -54,11 +54,6 @@ public struct TokenSealer: Sendable {
         }
     }
 
-    /// Whether `sealed` should be re-sealed by `cpv keys rotate`.
-    public func needsRotation(_ sealed: Sealed) -> Bool {
-        sealed.keyID != keys.current.id
-    }
-
     static func associatedData(partnerID: UUID, keyID: String) -> Data {
         Data("cpv.refresh-token.v1|partner=\(partnerID.uuidString.lowercased())|key=\(keyID)".utf8)
     }

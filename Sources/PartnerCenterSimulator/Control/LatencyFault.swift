@@ -72,14 +72,6 @@ public struct LatencyFault: Codable, Sendable, Equatable {
         return max(0, delay)
     }
 
-    /// One call's delay drawn from `generator`.
-    public func sampleMilliseconds(using generator: inout some RandomNumberGenerator) -> Double {
-        let u1 = Double.random(in: 0..<1, using: &generator)
-        let u2 = Double.random(in: 0..<1, using: &generator)
-        let u3 = Double.random(in: 0..<1, using: &generator)
-        return milliseconds(u1, u2, u3)
-    }
-
     /// Why this latency cannot be used, or nil.
     var problem: String? {
         if fixedMilliseconds < 0 || jitterMilliseconds < 0 { return "latency milliseconds must be ≥ 0" }
