@@ -73,7 +73,10 @@ public enum AuditChainVerifier {
         }
         let headRows = try await connection.query("SELECT last_seq, last_hash FROM audit_chain_head", logger: logger)
         var head: (Int64, Data)?
-        for try await row in headRows.decode((Int64, Data).self) { head = row }
+        for try await row in headRows {
+            let cells = NamedRow(row)
+            head = (try cells("last_seq"), try cells("last_hash"))
+        }
         let lastSeq = walk.expectedSeq - 1
         if let expectedUnkeyedEvents, walk.unkeyed != expectedUnkeyedEvents {
             return report(

@@ -93,8 +93,11 @@ public struct AuditWriter: Sendable {
     }
 
     static func head(_ rows: PostgresRowSequence) async throws -> Head {
-        for try await (seq, hash, now, lastAt) in rows.decode((Int64, Data, AuditTimestamp, AuditTimestamp?).self) {
-            return Head(seq: seq, hash: Array(hash), occurredAt: max(now, lastAt ?? now))
+        for try await row in rows {
+            let cells = NamedRow(row)
+            let now: AuditTimestamp = try cells("now")
+            let lastAt: AuditTimestamp? = try cells("last_at")
+            return Head(seq: try cells("last_seq"), hash: Array(try cells("last_hash", as: Data.self)), occurredAt: max(now, lastAt ?? now))
         }
         // Someone deleted the head: appending would start a second chain that hides the first.
         throw AuditWriteError.chainHeadMissing

@@ -53,10 +53,11 @@ public struct CustomerRepository: Sendable {
                 SELECT id FROM upserted WHERE inserted
                 ON CONFLICT (customer_id) DO NOTHING
             )
-            SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM upserted
+            SELECT count(*) FILTER (WHERE inserted) AS added, count(*) FILTER (WHERE NOT inserted) AS updated FROM upserted
             """, logger: logger)
-        for try await (added, updated) in rows.decode((Int64, Int64).self) {
-            return CustomerUpsertCounts(added: Int(added), updated: Int(updated))
+        for try await row in rows {
+            let cells = NamedRow(row)
+            return CustomerUpsertCounts(added: Int(try cells("added", as: Int64.self)), updated: Int(try cells("updated", as: Int64.self)))
         }
         return CustomerUpsertCounts()
     }

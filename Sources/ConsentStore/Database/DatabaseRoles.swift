@@ -60,7 +60,11 @@ public struct DatabaseRoles: Sendable {
             WHERE c.relnamespace = 'public'::regnamespace AND c.relname = 'audit_events'
             """, logger: logger)
         var problems: [String] = []
-        for try await (_, owns, update, delete, truncate, trigger, superuser) in rows.decode((String, Bool, Bool, Bool, Bool, Bool, Bool).self) {
+        for try await row in rows {
+            let cells = NamedRow(row)
+            let (owns, update, delete, truncate, trigger, superuser): (Bool, Bool, Bool, Bool, Bool, Bool) = (
+                try cells("owns"), try cells("can_update"), try cells("can_delete"), try cells("can_truncate"),
+                try cells("can_trigger"), try cells("superuser"))
             if superuser { problems.append("the service's database role is a superuser") }
             if owns { problems.append("the service's database role owns audit_events (it can disable its triggers)") }
             let extra = [("UPDATE", update), ("DELETE", delete), ("TRUNCATE", truncate), ("TRIGGER", trigger)].filter(\.1).map(\.0)

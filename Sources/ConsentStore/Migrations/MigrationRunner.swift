@@ -120,8 +120,12 @@ public struct MigrationRunner: Sendable {
             let rows = try await connection.query(
                 "SELECT version, name, checksum, applied_at FROM schema_migrations ORDER BY version",
                 logger: logger)
-            for try await (version, name, checksum, appliedAt) in rows.decode((Int, String, String, Date).self) {
-                applied.append(AppliedMigration(version: version, name: name, checksum: checksum, appliedAt: appliedAt))
+            for try await row in rows {
+                let cells = NamedRow(row)
+                applied.append(
+                    AppliedMigration(
+                        version: try cells("version"), name: try cells("name"), checksum: try cells("checksum"),
+                        appliedAt: try cells("applied_at")))
             }
         }
         return Self.compare(applied: applied, files: files)

@@ -153,7 +153,10 @@ public struct ConsentInvitationRepository: Sendable {
             FROM taken JOIN consent_invitations i ON i.id = taken.invitation_id
             """, logger: logger)
         var taken: (String, Int64)?
-        for try await row in rows.decode((String, Int64).self) { taken = row }
+        for try await row in rows {
+            let cells = NamedRow(row)
+            taken = (try cells("code_verifier"), try cells("id"))
+        }
         guard let (verifier, invitationID) = taken,
             let invitation = try await Self.first(
                 try await client.query("SELECT \(unescaped: Self.columns) FROM consent_invitations WHERE id = \(invitationID)", logger: logger))

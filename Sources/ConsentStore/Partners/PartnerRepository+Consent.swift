@@ -96,10 +96,13 @@ extension PartnerRepository {
         var invitation: (String, Bool)?
         for try await row in try await connection.query(
             """
-            SELECT purpose, used_at IS NULL AND revoked_at IS NULL AND expires_at > now()
+            SELECT purpose, used_at IS NULL AND revoked_at IS NULL AND expires_at > now() AS open
             FROM consent_invitations WHERE id = \(invitationID) AND partner_id = \(partnerID)\(unescaped: locking)
             """, logger: logger
-        ).decode((String, Bool).self) { invitation = row }
+        ) {
+            let cells = NamedRow(row)
+            invitation = (try cells("purpose"), try cells("open"))
+        }
         guard let invitation, invitation.1, let purpose = ConsentPurpose(rawValue: invitation.0) else { return .invitationNotOpen }
         guard purpose.allows(status) else { return .purposeDoesNotFit(purpose, status) }
         return nil

@@ -23,7 +23,10 @@ extension PartnerRepository {
     public func tokenLocation(partnerID: UUID, logger: Logger) async throws -> TokenLocation {
         let rows = try await client.query(
             "SELECT refresh_token_sealed, key_id, token_version FROM partners WHERE id = \(partnerID)", logger: logger)
-        for try await (bytes, keyID, version) in rows.decode((Data?, String?, Int64).self) {
+        for try await row in rows {
+            let cells = NamedRow(row)
+            let (bytes, keyID, version): (Data?, String?, Int64) = (
+                try cells("refresh_token_sealed"), try cells("key_id"), try cells("token_version"))
             if keyID == Self.keyVaultKeyID { return .keyVault(version: version) }
             if let bytes, let keyID { return .sealed(TokenSealer.Sealed(keyID: keyID, combined: Array(bytes)), version: version) }
         }

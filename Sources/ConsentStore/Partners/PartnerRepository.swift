@@ -94,8 +94,10 @@ public struct PartnerRepository: Sendable {
             SELECT refresh_token_sealed, key_id, token_version FROM partners
             WHERE id = \(partnerID) AND refresh_token_sealed IS NOT NULL
             """, logger: logger)
-        for try await (bytes, keyID, version) in rows.decode((Data, String, Int64).self) {
-            return (TokenSealer.Sealed(keyID: keyID, combined: Array(bytes)), version)
+        for try await row in rows {
+            let cells = NamedRow(row)
+            let bytes: Data = try cells("refresh_token_sealed")
+            return (TokenSealer.Sealed(keyID: try cells("key_id"), combined: Array(bytes)), try cells("token_version"))
         }
         return nil
     }

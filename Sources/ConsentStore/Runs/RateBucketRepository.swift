@@ -52,7 +52,9 @@ public struct RateBucketRepository: Sendable {
                 updated_at = clock_timestamp()
             RETURNING next_at, rate, updated_at
             """, logger: logger)
-        for try await (next, rate, now) in rows.decode((Date, Double, Date).self) {
+        for try await row in rows {
+            let cells = NamedRow(row)
+            let (next, rate, now): (Date, Double, Date) = (try cells("next_at"), try cells("rate"), try cells("updated_at"))
             let interval = (1e6 / rate).rounded(.up) / 1e6
             let start = next.addingTimeInterval(-Double(n) * interval)
             let slots = (0..<n).map { k in
@@ -96,19 +98,27 @@ public struct RateBucketRepository: Sendable {
         try await client.withTransaction(logger: logger) { connection in
             var locked: (String?, Date)?
             for try await row in try await connection.query(
-                "SELECT controller::text, clock_timestamp() FROM rate_buckets WHERE key = \(key) FOR UPDATE SKIP LOCKED",
+                "SELECT controller::text AS controller, clock_timestamp() AS now FROM rate_buckets WHERE key = \(key) FOR UPDATE SKIP LOCKED",
                 logger: logger
-            ).decode((String?, Date).self) { locked = row }
+            ) {
+                let cells = NamedRow(row)
+                locked = (try cells("controller"), try cells("now"))
+            }
             guard let (stored, now) = locked else { return nil }
             let cutoff = now.addingTimeInterval(-(window + max(lag, 0)))
             var windows: [RateWindow] = []
-            for try await (start, calls, throttled, retryAfter) in try await connection.query(
+            for try await row in try await connection.query(
                 """
                 DELETE FROM rate_windows WHERE key = \(key) AND window_start <= \(cutoff)
                 RETURNING window_start, calls, throttled, max_retry_after
                 """, logger: logger
-            ).decode((Date, Int32, Int32, Double?).self) {
-                windows.append(RateWindow(start: start, calls: Int(calls), throttled: Int(throttled), maxRetryAfter: retryAfter, length: window))
+            ) {
+                let cells = NamedRow(row)
+                windows.append(
+                    RateWindow(
+                        start: try cells("window_start"), calls: Int(try cells("calls", as: Int32.self)),
+                        throttled: Int(try cells("throttled", as: Int32.self)), maxRetryAfter: try cells("max_retry_after"),
+                        length: window))
             }
             var controller = stored.flatMap { try? JSONDecoder().decode(RateController.self, from: Data($0.utf8)) }
                 ?? RateController(ceiling: ceiling)

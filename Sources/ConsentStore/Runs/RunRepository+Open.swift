@@ -16,18 +16,19 @@ extension RunRepository {
     /// open runs' task index entries, about 20 ms per 100,000 tasks, taken every 15 s by the sampler.
     public func openCounts(logger: Logger) async throws -> OpenRunCounts {
         var counts = OpenRunCounts(runs: [:], tasks: [:])
-        for try await (status, count) in try await client.query(
-            "SELECT status, count(*) FROM runs WHERE status IN ('queued', 'running', 'paused') GROUP BY status", logger: logger
-        ).decode((String, Int64).self) {
-            if let status = RunStatus(rawValue: status) { counts.runs[status] = Int(count) }
+        for (status, count) in try await client.countsByKey(
+            "SELECT status AS key, count(*) AS count FROM runs WHERE status IN ('queued', 'running', 'paused') GROUP BY status",
+            logger: logger)
+        {
+            if let status = RunStatus(rawValue: status) { counts.runs[status] = count }
         }
-        for try await (status, count) in try await client.query(
+        for (status, count) in try await client.countsByKey(
             """
-            SELECT t.status, count(*) FROM runs r JOIN run_tasks t ON t.run_id = r.id
+            SELECT t.status AS key, count(*) AS count FROM runs r JOIN run_tasks t ON t.run_id = r.id
             WHERE r.status IN ('queued', 'running', 'paused') GROUP BY t.status
-            """, logger: logger
-        ).decode((String, Int64).self) {
-            if let status = RunTaskStatus(rawValue: status) { counts.tasks[status] = Int(count) }
+            """, logger: logger)
+        {
+            if let status = RunTaskStatus(rawValue: status) { counts.tasks[status] = count }
         }
         return counts
     }

@@ -122,12 +122,15 @@ public struct RunRepository: Sendable {
                 SELECT \(run), customer_id, partner_id, priority, status FROM candidates WHERE NOT \(dryRun)
                 RETURNING 1
             )
-            SELECT count(*), count(*) FILTER (WHERE status = 'blocked'), count(*) FILTER (WHERE priority > 0),
-                   (SELECT count(*) FROM inserted)
+            SELECT count(*) AS planned, count(*) FILTER (WHERE status = 'blocked') AS blocked,
+                   count(*) FILTER (WHERE priority > 0) AS missing, (SELECT count(*) FROM inserted) AS inserted
             FROM candidates
             """, logger: logger)
-        for try await (planned, blocked, missing, _) in rows.decode((Int64, Int64, Int64, Int64).self) {
-            return (Int(planned), Int(blocked), Int(missing))
+        for try await row in rows {
+            let cells = NamedRow(row)
+            return (
+                Int(try cells("planned", as: Int64.self)), Int(try cells("blocked", as: Int64.self)),
+                Int(try cells("missing", as: Int64.self)))
         }
         return (0, 0, 0)
     }
@@ -151,35 +154,33 @@ public struct RunRepository: Sendable {
     /// The run with counts by status, rate over the last minute (or since it started), ETA and failures by error code.
     public func progress(id: UUID, logger: Logger) async throws -> RunProgress? {
         guard let run = try await run(id: id, logger: logger) else { return nil }
-        var counts: [String: Int] = [:]
-        for try await (status, count) in try await client.query(
-            "SELECT status, count(*) FROM run_tasks WHERE run_id = \(id) GROUP BY status", logger: logger
-        ).decode((String, Int64).self) { counts[status] = Int(count) }
-        var failures: [String: Int] = [:]
-        for try await (code, count) in try await client.query(
+        let counts = try await client.countsByKey(
+            "SELECT status AS key, count(*) AS count FROM run_tasks WHERE run_id = \(id) GROUP BY status", logger: logger)
+        let failures = try await client.countsByKey(
             """
-            SELECT coalesce(last_error_code, 'unknown'), count(*) FROM run_tasks
+            SELECT coalesce(last_error_code, 'unknown') AS key, count(*) AS count FROM run_tasks
             WHERE run_id = \(id) AND status IN ('failed', 'blocked') GROUP BY 1
-            """, logger: logger
-        ).decode((String, Int64).self) { failures[code] = Int(count) }
-        var classes: [String: Int] = [:]
-        for try await (failure, count) in try await client.query(
+            """, logger: logger)
+        let classes = try await client.countsByKey(
             """
-            SELECT coalesce(failure_class, 'unknown'), count(*) FROM run_tasks
+            SELECT coalesce(failure_class, 'unknown') AS key, count(*) AS count FROM run_tasks
             WHERE run_id = \(id) AND status IN ('failed', 'blocked') GROUP BY 1
-            """, logger: logger
-        ).decode((String, Int64).self) { classes[failure] = Int(count) }
+            """, logger: logger)
         // Over the last minute, or since the run started when that is shorter: a run 20 s old
         // that finished 6,000 tasks goes at 300/s, not at 6,000 / 60 = 100/s.
         var rate = 0.0
-        for try await (finished, seconds) in try await client.query(
+        for try await row in try await client.query(
             """
-            SELECT count(t.id), greatest(extract(epoch FROM least(interval '1 minute', now() - r.started_at)), 1)::double precision
+            SELECT count(t.id) AS finished,
+                   greatest(extract(epoch FROM least(interval '1 minute', now() - r.started_at)), 1)::double precision AS seconds
             FROM runs r LEFT JOIN run_tasks t
                 ON t.run_id = r.id AND t.finished_at IS NOT NULL AND t.finished_at > now() - interval '1 minute'
             WHERE r.id = \(id) GROUP BY r.started_at
             """, logger: logger
-        ).decode((Int64, Double).self) { rate = Double(finished) / seconds }
+        ) {
+            let cells = NamedRow(row)
+            rate = Double(try cells("finished", as: Int64.self)) / (try cells("seconds", as: Double.self))
+        }
         var progress = RunProgress(
             run: run, counts: counts, ratePerSecond: rate, etaSeconds: nil, failures: failures, failureClasses: classes)
         let remaining = run.totalTasks - progress.finished

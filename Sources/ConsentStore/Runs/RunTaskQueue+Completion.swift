@@ -92,9 +92,10 @@ extension RunTaskQueue {
             SELECT id, run_id FROM updated
             """)
         var runs: Set<UUID> = []
-        for try await (id, run) in try await client.query(statement.query, logger: logger).decode((Int64, UUID).self) {
-            kept[id] = true
-            runs.insert(run)
+        for try await row in try await client.query(statement.query, logger: logger) {
+            let cells = NamedRow(row)
+            kept[try cells("id", as: Int64.self)] = true
+            runs.insert(try cells("run_id"))
         }
         for run in runs.sorted(by: { $0.uuidString < $1.uuidString }) {
             try await completeRunIfDoneAfterCommit(run, logger: logger)

@@ -132,12 +132,13 @@ public struct RunTaskQueue: Sendable {
 
     private static func decodeClaimed(_ rows: PostgresRowSequence) async throws -> [ClaimedTask] {
         var tasks: [ClaimedTask] = []
-        for try await (id, runID, customerID, partnerID, action, attempts) in rows.decode(
-            (Int64, UUID, Int64, UUID, String, Int32).self
-        ) {
-            tasks.append(ClaimedTask(
-                id: id, runID: runID, customerID: customerID, partnerID: partnerID,
-                action: RunAction(rawValue: action) ?? .grant, attempts: Int(attempts)))
+        for try await row in rows {
+            let cells = NamedRow(row)
+            tasks.append(
+                ClaimedTask(
+                    id: try cells("id"), runID: try cells("run_id"), customerID: try cells("customer_id"),
+                    partnerID: try cells("partner_id"), action: RunAction(rawValue: try cells("action")) ?? .grant,
+                    attempts: Int(try cells("attempts", as: Int32.self))))
         }
         return tasks
     }
@@ -178,7 +179,12 @@ public struct RunTaskQueue: Sendable {
                 RETURNING t.id, t.run_id, t.customer_id, t.partner_id, expired.lease_owner, t.status
                 """, logger: logger)
             var rescued: [(Int64, UUID, Int64, UUID, String?, String)] = []
-            for try await row in rows.decode((Int64, UUID, Int64, UUID, String?, String).self) { rescued.append(row) }
+            for try await row in rows {
+                let cells = NamedRow(row)
+                rescued.append(
+                    (try cells("id"), try cells("run_id"), try cells("customer_id"), try cells("partner_id"),
+                     try cells("lease_owner"), try cells("status")))
+            }
             for (id, runID, customerID, partnerID, owner, status) in rescued {
                 try await audit.append(
                     AuditRecord(

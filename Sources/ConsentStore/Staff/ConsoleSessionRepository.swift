@@ -77,10 +77,12 @@ public struct ConsoleSessionRepository: Sendable {
             )
             SELECT token_id, name, role, expires_at FROM live
             """, logger: logger)
-        for try await (id, name, role, expiresAt) in rows.decode((Int64, String, String, Date).self) {
-            guard let role = StaffRole(rawValue: role) else { return nil }
+        for try await row in rows {
+            let cells = NamedRow(row)
+            guard let role = StaffRole(rawValue: try cells("role")) else { return nil }
             return Session(
-                member: StaffMember(tokenID: id, name: name, role: role), csrfToken: Self.csrfToken(for: secret), expiresAt: expiresAt)
+                member: StaffMember(tokenID: try cells("token_id"), name: try cells("name"), role: role),
+                csrfToken: Self.csrfToken(for: secret), expiresAt: try cells("expires_at"))
         }
         return nil
     }

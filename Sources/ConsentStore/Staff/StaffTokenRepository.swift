@@ -55,7 +55,10 @@ public struct StaffTokenRepository: Sendable {
                     RETURNING id, created_at, expires_at
                     """, logger: logger)
                 var created: (Int64, Date, Date)?
-                for try await row in rows.decode((Int64, Date, Date).self) { created = row }
+                for try await row in rows {
+                    let cells = NamedRow(row)
+                    created = (try cells("id"), try cells("created_at"), try cells("expires_at"))
+                }
                 guard let (id, createdAt, expiresAt) = created else { throw StaffTokenError.notFound }
                 try await audit.append(
                     AuditRecord(
@@ -86,18 +89,21 @@ public struct StaffTokenRepository: Sendable {
               AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
             RETURNING id, name, role
             """, logger: logger)
-        for try await (id, name, role) in rows.decode((Int64, String, String).self) {
-            return StaffRole(rawValue: role).map { StaffMember(tokenID: id, name: name, role: $0) }
-        }
+        for try await row in rows { return try Self.member(NamedRow(row)) }
         let unchanged = try await client.query(
             """
             SELECT id, name, role FROM staff_tokens
             WHERE token_hash = \(Self.hash(Secret(token))) AND revoked_at IS NULL AND expires_at > now()
             """, logger: logger)
-        for try await (id, name, role) in unchanged.decode((Int64, String, String).self) {
-            return StaffRole(rawValue: role).map { StaffMember(tokenID: id, name: name, role: $0) }
-        }
+        for try await row in unchanged { return try Self.member(NamedRow(row)) }
         return nil
+    }
+
+    /// A token's `id`, `name` and `role` as the member they authenticate (nil for a role this
+    /// version does not know).
+    static func member(_ row: NamedRow) throws -> StaffMember? {
+        guard let role = StaffRole(rawValue: try row("role")) else { return nil }
+        return StaffMember(tokenID: try row("id"), name: try row("name"), role: role)
     }
 
     /// Whether `token` is a real token past its expiry (after `authenticate` refused it), so that
