@@ -24,18 +24,34 @@ public struct GrantContextQuery: Sendable {
 
     /// Nil when there is no such customer (removed customers are returned: the caller decides).
     public func context(customerID: Int64, logger: Logger) async throws -> GrantContext? {
+        for try await context in try await client.execute(Statement(customerID: customerID), logger: logger) {
+            return context
+        }
+        return nil
+    }
+
+    /// Prepared once per connection: every consent task runs it, and its plan never changes.
+    struct Statement: PostgresPreparedStatement {
         // Each part selects its repository's own columns (and is read by its decoder), under a
         // prefix: the four tables share column names such as `id` and `created_at`.
-        let rows = try await client.query(
+        static let sql = """
+            SELECT \(GrantContextQuery.selectList) FROM
+                (SELECT \(CustomerRow.columns) FROM customers WHERE id = $1) c
+                LEFT JOIN LATERAL (SELECT \(PartnerRow.columns) FROM partners WHERE id = c.partner_id) p ON true
+                LEFT JOIN LATERAL (SELECT \(GrantSetRepository.columns) FROM grant_sets ORDER BY version DESC LIMIT 1) g ON true
+                LEFT JOIN LATERAL (SELECT \(ConsentStateRepository.columns) FROM customer_consents WHERE customer_id = c.id) cc ON true
             """
-            SELECT \(unescaped: Self.selectList) FROM
-                (SELECT \(unescaped: CustomerRow.columns) FROM customers WHERE id = \(customerID)) c
-                LEFT JOIN LATERAL (SELECT \(unescaped: PartnerRow.columns) FROM partners WHERE id = c.partner_id) p ON true
-                LEFT JOIN LATERAL (SELECT \(unescaped: GrantSetRepository.columns) FROM grant_sets ORDER BY version DESC LIMIT 1) g ON true
-                LEFT JOIN LATERAL (SELECT \(unescaped: ConsentStateRepository.columns) FROM customer_consents WHERE customer_id = c.id) cc ON true
-            """, logger: logger)
-        for try await row in rows { return try Self.context(NamedRow(row)) }
-        return nil
+        static let bindingDataTypes: [PostgresDataType] = [.int8]
+
+        var customerID: Int64
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 1)
+            bindings.append(customerID)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> GrantContext { try GrantContextQuery.context(NamedRow(row)) }
     }
 
     static let selectList = [

@@ -61,85 +61,17 @@ public struct RunTaskQueue: Sendable {
             var any = false
             for try await _ in locked.decode(UUID.self) { any = true }
             guard any else { return [] }
-            var statement = StatementBuilder()
-            let limit = statement.bind(Int64(limit))
-            statement.text(
-                """
-                WITH room AS (
-                    SELECT r.id, r.max_concurrency - (
-                        SELECT count(*) FROM run_tasks x WHERE x.run_id = r.id AND x.status = 'leased') AS free
-                    FROM runs r
-                    WHERE r.status IN ('queued', 'running') AND NOT r.dry_run AND r.max_concurrency IS NOT NULL
-                ), due AS (
-                    SELECT c.id FROM room CROSS JOIN LATERAL (
-                        SELECT t.id FROM run_tasks t
-                        WHERE t.run_id = room.id AND t.status = 'pending' AND t.next_attempt_at <= now()
-                        ORDER BY t.priority DESC, t.next_attempt_at, t.id
-                        LIMIT greatest(least(room.free, \(limit)), 0)
-                        FOR UPDATE OF t SKIP LOCKED
-                    ) c
-                    WHERE room.free > 0
-                    LIMIT \(limit)
-                )
-                """)
-            let rows = try await connection.query(Self.claimDue(statement, owner: owner, lease: lease), logger: logger)
-            return try await Self.decodeClaimed(rows)
+            let statement = ClaimFromLimitedRuns(limit: Int64(limit), owner: owner, leaseSeconds: lease.intervalSeconds)
+            var tasks: [ClaimedTask] = []
+            for try await task in try await connection.execute(statement, logger: logger) { tasks.append(task) }
+            return tasks
         }
     }
 
     private func claimUnlimited(owner: String, limit: Int, lease: Duration, logger: Logger) async throws -> [ClaimedTask] {
-        var statement = StatementBuilder()
-        let limit = statement.bind(Int64(limit))
-        statement.text(
-            """
-            WITH due AS (
-                SELECT t.id FROM run_tasks t JOIN runs r ON r.id = t.run_id
-                WHERE t.status = 'pending' AND t.next_attempt_at <= now()
-                  AND r.status IN ('queued', 'running') AND NOT r.dry_run AND r.max_concurrency IS NULL
-                ORDER BY t.priority DESC, t.next_attempt_at, t.id
-                LIMIT \(limit)
-                FOR UPDATE OF t SKIP LOCKED
-            )
-            """)
-        let rows = try await client.query(Self.claimDue(statement, owner: owner, lease: lease), logger: logger)
-        return try await Self.decodeClaimed(rows)
-    }
-
-    /// The claim's one tail, after a `WITH due AS (...)` that picks the task ids: lease them to
-    /// `owner`, start their queued runs, and return what the worker needs.
-    private static func claimDue(_ head: StatementBuilder, owner: String, lease: Duration) -> PostgresQuery {
-        var statement = head
-        let owner = statement.bind(owner)
-        let seconds = statement.bind(lease.intervalSeconds)
-        statement.text(
-            """
-            , claimed AS (
-                UPDATE run_tasks t SET status = 'leased', lease_owner = \(owner),
-                    lease_expires_at = now() + make_interval(secs => \(seconds)),
-                    attempts = t.attempts + 1, updated_at = now()
-                FROM due WHERE t.id = due.id
-                RETURNING t.id, t.run_id, t.customer_id, t.partner_id, t.attempts
-            ), started AS (
-                UPDATE runs SET status = 'running', started_at = coalesce(started_at, now())
-                WHERE id IN (SELECT run_id FROM claimed) AND status = 'queued'
-            )
-            SELECT c.id, c.run_id, c.customer_id, c.partner_id, r.action, c.attempts
-            FROM claimed c JOIN runs r ON r.id = c.run_id
-            ORDER BY c.id
-            """)
-        return statement.query
-    }
-
-    private static func decodeClaimed(_ rows: PostgresRowSequence) async throws -> [ClaimedTask] {
+        let statement = ClaimFromUnlimitedRuns(limit: Int64(limit), owner: owner, leaseSeconds: lease.intervalSeconds)
         var tasks: [ClaimedTask] = []
-        for try await row in rows {
-            let cells = NamedRow(row)
-            tasks.append(
-                ClaimedTask(
-                    id: try cells("id"), runID: try cells("run_id"), customerID: try cells("customer_id"),
-                    partnerID: try cells("partner_id"), action: RunAction(rawValue: try cells("action")) ?? .grant,
-                    attempts: Int(try cells("attempts", as: Int32.self))))
-        }
+        for try await task in try await client.execute(statement, logger: logger) { tasks.append(task) }
         return tasks
     }
 
@@ -147,15 +79,34 @@ public struct RunTaskQueue: Sendable {
     @discardableResult
     public func heartbeat(taskIDs: [Int64], owner: String, lease: Duration, logger: Logger) async throws -> Set<Int64> {
         guard !taskIDs.isEmpty else { return [] }
-        let rows = try await client.query(
-            """
-            UPDATE run_tasks SET lease_expires_at = now() + make_interval(secs => \(lease.intervalSeconds)), updated_at = now()
-            WHERE id = ANY(\(taskIDs)::bigint[]) AND lease_owner = \(owner) AND status = 'leased'
-            RETURNING id
-            """, logger: logger)
         var held = Set<Int64>()
-        for try await id in rows.decode(Int64.self) { held.insert(id) }
+        let statement = Heartbeat(leaseSeconds: lease.intervalSeconds, taskIDs: taskIDs, owner: owner)
+        for try await id in try await client.execute(statement, logger: logger) { held.insert(id) }
         return held
+    }
+
+    /// Prepared once per connection: every worker renews its leases every few seconds.
+    struct Heartbeat: PostgresPreparedStatement {
+        static let sql = """
+            UPDATE run_tasks SET lease_expires_at = now() + make_interval(secs => $1), updated_at = now()
+            WHERE id = ANY($2::bigint[]) AND lease_owner = $3 AND status = 'leased'
+            RETURNING id
+            """
+        static let bindingDataTypes: [PostgresDataType] = [.float8, .int8Array, .text]
+
+        var leaseSeconds: Double
+        var taskIDs: [Int64]
+        var owner: String
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 3)
+            bindings.append(leaseSeconds)
+            bindings.append(taskIDs)
+            bindings.append(owner)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Int64 { try NamedRow(row)("id") }
     }
 
     /// Puts back tasks whose lease expired (their worker died or hung), appending `task.abandoned`
