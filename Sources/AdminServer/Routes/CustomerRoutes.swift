@@ -109,7 +109,7 @@ public struct CustomerRoutes: Sendable {
 
     static func apiError(_ error: CustomerSyncError) -> APIError {
         switch error {
-        case .partnerNotFound(let id): APIError.notFound("no partner \(id.uuidString.lowercased())")
+        case .partnerNotFound(let id): APIError.notFound("no partner \(id.guidText)")
         case .partnerNotActive: APIError(.conflict, code: error.code, message: error.description)
         case .token, .partnerCenter, .unreachable, .malformedResponse:
             APIError(.badGateway, code: error.code, message: error.description)

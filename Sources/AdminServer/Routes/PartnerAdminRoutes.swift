@@ -32,7 +32,7 @@ public struct PartnerAdminRoutes: Sendable {
             }
             let reason = try await Self.reason(request, context: context)
             guard let outcome = try await partners.disable(partnerID: id, reason: reason, actor: staff.actor, logger: context.logger) else {
-                throw APIError.notFound("no partner \(id.uuidString.lowercased())")
+                throw APIError.notFound("no partner \(id.guidText)")
             }
             return try JSONBody.response(
                 DisabledDTO(id: id.guidText, status: "disabled", previousStatus: outcome.previousStatus, changed: outcome.changed))

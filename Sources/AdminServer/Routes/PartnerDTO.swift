@@ -22,7 +22,7 @@ struct PartnerDTO: Encodable {
     let createdAt: Date
 
     init(_ partner: Partner, consentURL: String? = nil, now: Date = Date()) {
-        id = partner.id.uuidString.lowercased()
+        id = partner.id.guidText
         tenantId = partner.tenantID.description
         displayName = partner.displayName
         cloud = partner.cloud.rawValue
@@ -57,7 +57,7 @@ struct InvitationDTO: Encodable {
 
     init(_ invitation: ConsentInvitation, url: Secret<String>? = nil, now: Date = Date()) {
         id = invitation.id
-        partnerId = invitation.partnerID.uuidString.lowercased()
+        partnerId = invitation.partnerID.guidText
         purpose = invitation.purpose.rawValue
         state = invitation.state(now: now).rawValue
         self.url = url?.revealed

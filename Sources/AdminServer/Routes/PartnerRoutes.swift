@@ -112,7 +112,7 @@ struct PartnerRoutes {
             throw APIError(.badRequest, code: "invalid_partner_id", message: "the partner id must be a UUID")
         }
         guard let partner = try await partners.partner(id: id, logger: context.logger) else {
-            throw APIError.notFound("no partner \(id.uuidString.lowercased())")
+            throw APIError.notFound("no partner \(id.guidText)")
         }
         return partner
     }

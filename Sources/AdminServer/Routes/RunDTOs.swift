@@ -21,7 +21,7 @@ struct RunDTO: Encodable {
     let finishedAt: Date?
 
     init(_ run: RunRecord) {
-        id = run.id.uuidString.lowercased()
+        id = run.id.guidText
         action = run.action
         scope = run.scope
         grantSetVersion = run.grantSetVersion
@@ -86,9 +86,9 @@ struct RunTaskDTO: Encodable {
 
     init(_ task: RunTaskRecord) {
         id = task.id
-        runID = task.runID.uuidString.lowercased()
+        runID = task.runID.guidText
         customerID = task.customerID
-        partnerID = task.partnerID.uuidString.lowercased()
+        partnerID = task.partnerID.guidText
         priority = task.priority
         status = task.status
         attempts = task.attempts

@@ -58,7 +58,7 @@ public struct RunRoutes: Sendable {
             _ = try context.require(.viewer)
             let id = try Self.runID(context)
             guard let progress = try await service.progress(id: id, logger: context.logger) else {
-                throw APIError.notFound("no run \(id.uuidString.lowercased())")
+                throw APIError.notFound("no run \(id.guidText)")
             }
             return try JSONBody.response(RunProgressDTO(progress))
         }
@@ -99,7 +99,7 @@ public struct RunRoutes: Sendable {
 
     static func apiError(_ error: RunStoreError) -> APIError {
         switch error {
-        case .notFound(let id): APIError.notFound("no run \(id.uuidString.lowercased())")
+        case .notFound(let id): APIError.notFound("no run \(id.guidText)")
         case .transition(let transition): APIError(.conflict, code: transition.code, message: transition.description)
         case .noGrantSet: APIError(.conflict, code: "no_grant_set", message: error.description)
         case .corruptRow, .corruptTask: APIError.internalError

@@ -1,3 +1,4 @@
+import ConsentDomain
 import Crypto
 import Foundation
 
@@ -24,17 +25,17 @@ enum AuditDigest {
         append(keyID, to: &bytes)
         append(record.actor, to: &bytes)
         append(record.action, to: &bytes)
-        append(record.partnerID.map(lowercased), to: &bytes)
+        append(record.partnerID.map(\.guidText), to: &bytes)
         append(record.customerID, to: &bytes)
-        append(record.runID.map(lowercased), to: &bytes)
+        append(record.runID.map(\.guidText), to: &bytes)
         append(record.taskID, to: &bytes)
         append(record.httpMethod, to: &bytes)
         append(record.urlPath, to: &bytes)
         append(record.requestBody, to: &bytes)
         append(record.responseStatus.map(Int64.init), to: &bytes)
         append(record.responseBody, to: &bytes)
-        append(record.msRequestID.map(lowercased), to: &bytes)
-        append(record.msCorrelationID.map(lowercased), to: &bytes)
+        append(record.msRequestID.map(\.guidText), to: &bytes)
+        append(record.msCorrelationID.map(\.guidText), to: &bytes)
         append(record.errorCode, to: &bytes)
         append(record.durationMilliseconds.map(Int64.init), to: &bytes)
         append(record.details, to: &bytes)
@@ -59,11 +60,11 @@ enum AuditDigest {
         func number(_ value: Int64?) -> String { value.map(String.init) ?? "null" }
         let fields: [(String, String)] = [
             ("seq", String(seq)), ("occurred_at", pgString(occurredAt.iso8601Microseconds)), ("actor", pgString(record.actor)),
-            ("action", pgString(record.action)), ("partner_id", text(record.partnerID.map(lowercased))),
-            ("customer_id", number(record.customerID)), ("run_id", text(record.runID.map(lowercased))), ("task_id", number(record.taskID)),
+            ("action", pgString(record.action)), ("partner_id", text(record.partnerID.map(\.guidText))),
+            ("customer_id", number(record.customerID)), ("run_id", text(record.runID.map(\.guidText))), ("task_id", number(record.taskID)),
             ("http_method", text(record.httpMethod)), ("url_path", text(record.urlPath)), ("request_body", record.requestBody ?? "null"),
             ("response_status", number(record.responseStatus.map(Int64.init))), ("response_body", text(record.responseBody)),
-            ("ms_request_id", text(record.msRequestID.map(lowercased))), ("ms_correlation_id", text(record.msCorrelationID.map(lowercased))),
+            ("ms_request_id", text(record.msRequestID.map(\.guidText))), ("ms_correlation_id", text(record.msCorrelationID.map(\.guidText))),
             ("error_code", text(record.errorCode)), ("duration_ms", number(record.durationMilliseconds.map(Int64.init))),
             ("details", record.details ?? "null"),
         ]
@@ -102,8 +103,6 @@ enum AuditDigest {
         }
         return output + "\""
     }
-
-    private static func lowercased(_ id: UUID) -> String { id.uuidString.lowercased() }
 
     private static func append(_ value: String?, to bytes: inout [UInt8]) {
         guard let value else { bytes.append(0); return }

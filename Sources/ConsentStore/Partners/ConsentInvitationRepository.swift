@@ -203,7 +203,7 @@ public enum ConsentInvitationError: Error, Sendable, Equatable, CustomStringConv
 
     public var description: String {
         switch self {
-        case .partnerNotFound(let id): return "no partner \(id.uuidString.lowercased())"
+        case .partnerNotFound(let id): return "no partner \(id.guidText)"
         case .purposeDoesNotFit(let purpose, let status):
             switch status {
             case .disabled: return "the partner is disabled: no consent invitation can be issued"

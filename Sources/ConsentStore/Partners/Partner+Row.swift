@@ -33,8 +33,8 @@ public enum PartnerStoreError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .duplicateTenant(let tenant): return "a partner with tenant id \(tenant) is already registered"
-        case .notFound(let id): return "no partner \(id.uuidString.lowercased())"
-        case .corruptRow(let id): return "partner \(id.uuidString.lowercased()) has a value this version does not know"
+        case .notFound(let id): return "no partner \(id.guidText)"
+        case .corruptRow(let id): return "partner \(id.guidText) has a value this version does not know"
         }
     }
 }

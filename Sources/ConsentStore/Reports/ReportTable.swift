@@ -1,3 +1,4 @@
+import ConsentDomain
 import Foundation
 import PostgresNIO
 
@@ -56,7 +57,7 @@ enum ReportColumn: Sendable {
         case .integer(let name): try row[name].decode(Int64?.self).map(ReportCell.integer) ?? .null
         case .decimal(let name): try row[name].decode(Double?.self).map(ReportCell.decimal) ?? .null
         case .timestamp(let name): try row[name].decode(Date?.self).map(ReportCell.timestamp) ?? .null
-        case .uuid(let name): try row[name].decode(UUID?.self).map { .text($0.uuidString.lowercased()) } ?? .null
+        case .uuid(let name): try row[name].decode(UUID?.self).map { .text($0.guidText) } ?? .null
         }
     }
 }

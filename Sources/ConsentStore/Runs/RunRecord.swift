@@ -111,8 +111,8 @@ public enum RunStoreError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .notFound(let id): "run \(id.uuidString.lowercased()) does not exist"
-        case .corruptRow(let id): "run \(id.uuidString.lowercased()) has a status or action this binary does not know"
+        case .notFound(let id): "run \(id.guidText) does not exist"
+        case .corruptRow(let id): "run \(id.guidText) has a status or action this binary does not know"
         case .corruptTask(let id): "run task \(id) has a status this binary does not know"
         case .transition(let error): error.description
         case .noGrantSet: "a grant run needs a grant set; none is defined"

@@ -55,7 +55,7 @@ public struct TokenSealer: Sendable {
     }
 
     static func associatedData(partnerID: UUID, keyID: String) -> Data {
-        Data("cpv.refresh-token.v1|partner=\(partnerID.uuidString.lowercased())|key=\(keyID)".utf8)
+        Data("cpv.refresh-token.v1|partner=\(partnerID.guidText)|key=\(keyID)".utf8)
     }
 }
 

@@ -66,7 +66,7 @@ public struct ConsentGrantor: Sendable {
         guard let partner = context.partner else { throw ConsentGrantorError.partnerNotFound(customer.partnerID) }
         guard partner.status != .disabled else { throw ConsentGrantorError.partnerDisabled(partner.id) }
         guard let grantSet = context.grantSet else { throw ConsentGrantorError.noGrantSet }
-        logger[metadataKey: "cpv.partner"] = "\(partner.id)"
+        logger[metadataKey: "cpv.partner"] = "\(partner.id.guidText)"
         let stored = context.consent
         var task = ConsentTask(
             uses: .init(

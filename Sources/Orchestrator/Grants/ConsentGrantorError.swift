@@ -28,8 +28,8 @@ public enum ConsentGrantorError: Error, Sendable, Equatable, CustomStringConvert
         switch self {
         case .customerNotFound(let id): "no customer \(id)"
         case .customerRemoved(let id): "customer \(id) is no longer listed by Partner Center"
-        case .partnerNotFound(let id): "no partner \(id)"
-        case .partnerDisabled(let id): "partner \(id) is disabled"
+        case .partnerNotFound(let id): "no partner \(id.guidText)"
+        case .partnerDisabled(let id): "partner \(id.guidText) is disabled"
         case .noGrantSet: "no grant set has been published yet"
         case .unexpectedStep(let step): "the consent task reached an unexpected step: \(step)"
         }

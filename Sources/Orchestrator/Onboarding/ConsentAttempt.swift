@@ -21,7 +21,7 @@ struct ConsentAttempt {
 
     func refuse(_ failure: OnboardingError, logger: Logger) async throws -> Never {
         var metadata: Logger.Metadata = [
-            "cpv.partner": "\(partner.id)", "cpv.invitation": "\(invitation.id)", "cpv.reason": "\(failure.code)",
+            "cpv.partner": "\(partner.id.guidText)", "cpv.invitation": "\(invitation.id)", "cpv.reason": "\(failure.code)",
             "cpv.audited": "\(awaitsConsent)",
         ]
         var details = [

@@ -161,7 +161,7 @@ public struct PartnerOnboarding: Sendable {
         } catch let error as ConsentCompletionError {
             try await attempt.refuse(.consentNoLongerAllowed(error), logger: logger)
         }
-        logger.notice("partner consented", metadata: ["cpv.partner": "\(partner.id)", "cpv.invitation": "\(invitation.id)"])
+        logger.notice("partner consented", metadata: ["cpv.partner": "\(partner.id.guidText)", "cpv.invitation": "\(invitation.id)"])
         return try await repository.partner(id: partner.id, logger: logger) ?? partner
     }
 

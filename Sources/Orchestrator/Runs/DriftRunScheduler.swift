@@ -34,7 +34,7 @@ public struct DriftRunScheduler: Service {
             let plan = try await runs.create(.init(scope: .drift), actor: Self.actor, logger: logger)
             logger.notice(
                 "scheduled drift run created",
-                metadata: ["cpv.run": "\(plan.run.id)", "cpv.planned": "\(plan.planned)", "cpv.missing": "\(plan.missing)"])
+                metadata: ["cpv.run": "\(plan.run.id.guidText)", "cpv.planned": "\(plan.planned)", "cpv.missing": "\(plan.missing)"])
             return plan
         } catch {
             logger.warning("scheduled drift run failed", metadata: ["cpv.error": "\(String(reflecting: error))"])

@@ -16,7 +16,7 @@ extension RunWorker {
     func work(_ task: ClaimedTask) async -> TaskReport {
         var logger = logger
         logger[metadataKey: "cpv.task"] = "\(task.id)"
-        logger[metadataKey: "cpv.run"] = "\(task.runID)"
+        logger[metadataKey: "cpv.run"] = "\(task.runID.guidText)"
         let started = ContinuousClock.now
         var report = TaskReport()
         let completion: TaskCompletion

@@ -40,7 +40,7 @@ public struct CustomerSync: Sendable {
     /// Syncs the partner's customers and records a `customers.synced` audit event.
     public func sync(partnerID: UUID, actor: String, logger: Logger) async throws -> CustomerSyncSummary {
         var logger = logger
-        logger[metadataKey: "cpv.partner"] = "\(partnerID)"
+        logger[metadataKey: "cpv.partner"] = "\(partnerID.guidText)"
         guard let partner = try await partners.partner(id: partnerID, logger: logger) else {
             throw CustomerSyncError.partnerNotFound(partnerID)
         }

@@ -43,7 +43,7 @@ public struct CustomerSyncService: Service {
                 results[partner.id] = .failure(error)
                 logger.warning(
                     "customer sync of a partner failed",
-                    metadata: ["cpv.partner": "\(partner.id)", "cpv.error": "\(String(reflecting: error))"])
+                    metadata: ["cpv.partner": "\(partner.id.guidText)", "cpv.error": "\(String(reflecting: error))"])
             }
         }
         return results

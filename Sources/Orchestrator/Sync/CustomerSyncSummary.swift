@@ -46,8 +46,8 @@ public enum CustomerSyncError: Error, Sendable, Equatable, CustomStringConvertib
 
     public var description: String {
         switch self {
-        case .partnerNotFound(let id): "no partner \(id)"
-        case .partnerNotActive(let id, let status): "partner \(id) is \(status), not active: it must consent first"
+        case .partnerNotFound(let id): "no partner \(id.guidText)"
+        case .partnerNotActive(let id, let status): "partner \(id.guidText) is \(status), not active: it must consent first"
         case .token(let code, let reason): "no Partner Center token for the partner: \(reason) (\(code))"
         case .partnerCenter(let status, let code): "Partner Center answered \(status) (code \(code)) while listing customers"
         case .unreachable(let reason): "Partner Center unreachable while listing customers: \(reason)"

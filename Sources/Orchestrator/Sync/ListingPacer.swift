@@ -37,7 +37,7 @@ public struct DatabaseListingPacer: ListingPacer {
         self.ceiling = SlotSchedule.ceiling(limit: max(requestsPerMinute, 3), window: 60, burst: 1, margin: 1)
     }
 
-    static func key(_ partnerID: UUID) -> String { "listing:\(partnerID.uuidString.lowercased())" }
+    static func key(_ partnerID: UUID) -> String { "listing:\(partnerID.guidText)" }
 
     public func wait(for partnerID: UUID, logger: Logger) async throws {
         let wait = try await buckets.reserve(key: Self.key(partnerID), ceiling: ceiling, burst: 1, logger: logger).wait

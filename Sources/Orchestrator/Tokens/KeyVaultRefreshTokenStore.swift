@@ -24,7 +24,7 @@ public struct KeyVaultRefreshTokenStore: RefreshTokenStore {
 
     /// Key Vault names allow letters, digits and dashes: a lower-case UUID fits.
     public static func secretName(partnerID: UUID) -> String {
-        "cpv-partner-" + partnerID.uuidString.lowercased()
+        "cpv-partner-" + partnerID.guidText
     }
 
     public func load(partnerID: UUID, logger: Logger) async throws -> (token: Secret<String>, version: Int64)? {

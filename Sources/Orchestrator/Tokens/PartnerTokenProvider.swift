@@ -87,7 +87,7 @@ public actor PartnerTokenProvider {
             return cached.token
         }
         var logger = logger
-        logger[metadataKey: "cpv.partner"] = "\(partner.id)"
+        logger[metadataKey: "cpv.partner"] = "\(partner.id.guidText)"
         let loaded: (token: Secret<String>, version: Int64)?
         do {
             loaded = try await store.load(partnerID: partner.id, logger: logger)

@@ -62,7 +62,7 @@ public struct TokenKeeper: Service {
                 let level: Logger.Level = error.reason.requiresPartnerReconsent ? .error : .warning
                 logger.log(
                     level: level, "token keeper could not redeem a partner's refresh token",
-                    metadata: ["cpv.partner": "\(partner.id)", "cpv.reason": "\(error.reason.rawValue)", "cpv.code": "\(error.code)"])
+                    metadata: ["cpv.partner": "\(partner.id.guidText)", "cpv.reason": "\(error.reason.rawValue)", "cpv.code": "\(error.code)"])
             }
         }
         if report.checked > 0 {

@@ -1,3 +1,4 @@
+import ConsentDomain
 import Composition
 import ArgumentParser
 import ConsentStore
@@ -42,7 +43,7 @@ struct KeysCommand: AsyncParsableCommand {
                 throw ExitFailure(
                     .dataError,
                     "\(report.unreadable.count) token(s) are sealed with a key that is no longer configured: "
-                        + report.unreadable.map { $0.uuidString.lowercased() }.joined(separator: ", "))
+                        + report.unreadable.map { $0.guidText }.joined(separator: ", "))
             }
         }
     }

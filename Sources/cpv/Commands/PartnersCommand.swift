@@ -1,3 +1,4 @@
+import ConsentDomain
 import ArgumentParser
 import Foundation
 
@@ -16,7 +17,7 @@ struct PartnersCommand: AsyncParsableCommand {
 
     static func partnerPath(_ id: String) throws -> String {
         guard let uuid = UUID(uuidString: id) else { throw ValidationError("the partner id must be a UUID") }
-        return "/api/v1/partners/\(uuid.uuidString.lowercased())"
+        return "/api/v1/partners/\(uuid.guidText)"
     }
 
     struct List: AsyncParsableCommand {

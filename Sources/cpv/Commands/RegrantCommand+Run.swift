@@ -29,7 +29,7 @@ extension RegrantCommand {
                 throw ExitFailure(.failure, error.description)
             }
             let kind = dryRun ? "dry run" : "run"
-            print("\(kind) \(plan.run.id.uuidString.lowercased()): \(plan.planned) customers (\(plan.missing) missing first, \(plan.blocked) blocked)")
+            print("\(kind) \(plan.run.id.guidText): \(plan.planned) customers (\(plan.missing) missing first, \(plan.blocked) blocked)")
             guard wait, !dryRun else { return }
             while true {
                 guard let progress = try await services.runService.progress(id: plan.run.id, logger: logger) else { return }

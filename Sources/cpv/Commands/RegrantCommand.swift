@@ -68,7 +68,7 @@ struct RegrantCommand: AsyncParsableCommand {
                 throw ExitFailure(.failure, error.description)
             }
             for call in outcome.calls {
-                print("\(call.call.rawValue.uppercased()) \(call.status.map(String.init) ?? "no answer") \(call.errorCode ?? "") ms-requestid=\(call.requestID.uuidString.lowercased()) \(call.durationMilliseconds) ms")
+                print("\(call.call.rawValue.uppercased()) \(call.status.map(String.init) ?? "no answer") \(call.errorCode ?? "") ms-requestid=\(call.requestID.guidText) \(call.durationMilliseconds) ms")
             }
             print("\(outcome.result.rawValue): state \(outcome.state.rawValue)"
                 + (outcome.grantSetVersion.map { ", grant set v\($0)" } ?? "") + (outcome.errorCode.map { ", error \($0)" } ?? ""))

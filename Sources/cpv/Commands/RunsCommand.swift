@@ -1,3 +1,4 @@
+import ConsentDomain
 import ArgumentParser
 import Foundation
 
@@ -15,7 +16,7 @@ struct RunsCommand: AsyncParsableCommand {
 
     static func runPath(_ id: String) throws -> String {
         guard let uuid = UUID(uuidString: id) else { throw ValidationError("the run id must be a UUID") }
-        return "/api/v1/runs/\(uuid.uuidString.lowercased())"
+        return "/api/v1/runs/\(uuid.guidText)"
     }
 
     struct List: AsyncParsableCommand {

@@ -1,3 +1,4 @@
+import ConsentDomain
 import Composition
 import ArgumentParser
 import Foundation
@@ -39,7 +40,7 @@ struct SyncCommand: AsyncParsableCommand {
                 case .success(let summary): print(Self.line(summary))
                 case .failure(let error):
                     failures += 1
-                    print("\(id.uuidString.lowercased()): FAILED \(error)")
+                    print("\(id.guidText): FAILED \(error)")
                 }
             }
             return failures
@@ -48,7 +49,7 @@ struct SyncCommand: AsyncParsableCommand {
     }
 
     static func line(_ summary: CustomerSyncSummary) -> String {
-        "\(summary.partnerID.uuidString.lowercased()): \(summary.added) added, \(summary.updated) updated, "
+        "\(summary.partnerID.guidText): \(summary.added) added, \(summary.updated) updated, "
             + "\(summary.removed) removed, \(summary.pages) pages in \(summary.durationMilliseconds) ms"
             + (summary.listingComplete ? "" : " (listing ended early: nobody marked removed)")
     }

@@ -34,7 +34,7 @@ enum ConsoleFormat {
         return "\(total) s"
     }
 
-    static func id(_ uuid: UUID) -> String { uuid.uuidString.lowercased() }
+    static func id(_ uuid: UUID) -> String { uuid.guidText }
 
     /// The first block of a UUID: enough to tell runs apart in a list.
     static func shortID(_ uuid: UUID) -> String { String(id(uuid).prefix(8)) }
