@@ -23,12 +23,8 @@ struct PartnerCenterRoutes: Sendable {
     private func listCustomers(_ request: Request) async -> Response {
         let call = PartnerCenterCall(request)
         let now = state.clock.now()
-        let claims: AccessTokenClaims
-        switch state.partnerCenterCaller(request) {
-        case .failure(let error): return call.respond(error.stored)
-        case .success(let c): claims = c
-        }
-        let partnerId = claims.tid.lowercased()
+        let partnerId: String
+        do { partnerId = try state.partnerCenterCaller(request).get().tid.lowercased() } catch { return call.respond(error.stored) }
         guard let ids = state.index.customerIdsByPartner[partnerId] else {
             return call.respond(PartnerCenterError(status: .forbidden, code: 400, description: "Access denied. Tenant \(partnerId) is not a partner.").stored)
         }
@@ -60,12 +56,8 @@ struct PartnerCenterRoutes: Sendable {
     private func getCustomer(_ request: Request, customerId: String) async -> Response {
         let call = PartnerCenterCall(request)
         let now = state.clock.now()
-        let claims: AccessTokenClaims
-        switch state.partnerCenterCaller(request) {
-        case .failure(let error): return call.respond(error.stored)
-        case .success(let c): claims = c
-        }
-        let partnerId = claims.tid.lowercased()
+        let partnerId: String
+        do { partnerId = try state.partnerCenterCaller(request).get().tid.lowercased() } catch { return call.respond(error.stored) }
         if let throttled = throttleCustomers(partnerId: partnerId, now: now) { return call.throttled(throttled) }
         let id = customerId.lowercased()
         guard let entry = state.index.customers[id] else { return call.respond(PartnerCenterError.customerNotFound(customerId).stored) }
