@@ -29,6 +29,10 @@ public struct RateController: Sendable, Equatable, Codable {
     public static let stormMinimum = 3
     /// How long a confirmed congestion is trusted: cuts within it skip the probe-down.
     public static let confirmationLifetime: TimeInterval = 60
+    /// How far below the rate a probe confirmed congestion at the cuts may go without a new probe.
+    /// Half of it: a budget shared with another consumer moves by less than that between probes,
+    /// and noise mistaken for congestion costs at most that much before it is tested again.
+    public static let confirmedReach = 0.5
     /// A probe-down needs this many answered calls at the lower rate (or as many as the window
     /// before it had), over at most `probeWindows` windows, before it is judged.
     public static let probeCalls = 40
@@ -40,7 +44,7 @@ public struct RateController: Sendable, Equatable, Codable {
     public static let noiseFloorMinimum = 0.02
     /// The chance that noise alone throttles this many calls, below which a window is congestion.
     public static let significance = 0.001
-    /// How fast the noise floor falls when windows show less noise (per window).
+    /// How fast the noise floor follows the 429 share of the windows judged clean (per window).
     public static let noiseDecay = 0.05
     /// Below the last congestion point the rate returns to `recoverShare` of it, halving the gap
     /// per window; it then holds `holdWindows` windows (doubling each time congestion recurs at
@@ -77,6 +81,8 @@ public struct RateController: Sendable, Equatable, Codable {
     public private(set) var changedAt: Date?
     /// When a probe-down last confirmed congestion.
     public private(set) var confirmedAt: Date?
+    /// The rate at which that probe saw the 429s fall: cuts without a probe stop at half of it.
+    public private(set) var confirmedRate: Double?
     private var probe: Probe?
     private var held = 0
     private var repeats = 0
@@ -130,7 +136,12 @@ public struct RateController: Sendable, Equatable, Codable {
         let congested = window.throttled > 0 && window.share > floorNoise
             && (floorNoise == 0 || Self.tail(calls: window.calls, atLeast: window.throttled, share: floorNoise) < Self.significance)
         if congested { return cut(window, at: now) }
-        if window.share < noise { noise += Self.noiseDecay * (window.share - noise) }
+        if noise > 0 {
+            // Once noise is known, every window judged clean moves the floor towards its share,
+            // up as well as down: moving it only down would drift it to a low quantile of the
+            // share's spread, where ordinary windows of the same noise look significant.
+            noise += Self.noiseDecay * (window.share - noise)
+        }
         return raise(window, at: now)
     }
 
@@ -155,12 +166,18 @@ public struct RateController: Sendable, Equatable, Codable {
             noise = max(noise, pooled)
             rate = max(rate, probe.rate)
             congestionRate = nil
+            confirmedAt = nil
+            confirmedRate = nil
             step = 0
             return decision(.noise)
         }
-        // Congestion: what is still throttled at half the rate is noise (or the next cut's business).
+        // Congestion. What is still throttled at half the rate may be noise, but a probe judges a
+        // few dozen calls: taking that as the floor would let one unlucky probe (0 of 40 throttled
+        // under 10 % of noise) turn every later sporadic 429 into a cut. The floor only rises
+        // here; it falls with windows that show less (`noiseDecay`).
         confirmedAt = decreasedAt
-        noise = after
+        confirmedRate = rate
+        noise = max(noise, after)
         return nil
     }
 
@@ -195,7 +212,12 @@ public struct RateController: Sendable, Equatable, Codable {
             rate = max(floor, rate / 2)
             return decision(.storm, pause: window.maxRetryAfter ?? 1)
         }
-        if let confirmedAt, now.timeIntervalSince(confirmedAt) < Self.confirmationLifetime {
+        if let confirmedAt, now.timeIntervalSince(confirmedAt) < Self.confirmationLifetime,
+            rate * Self.decreaseFactor >= Self.confirmedReach * (confirmedRate ?? 0)
+        {
+            // Confirmed congestion is cut without a probe, but only down to a share of the rate
+            // the probe confirmed: further down, the 429s are tested again, so a confirmation
+            // that was wrong (noise) cannot walk the rate to the floor one window at a time.
             self.confirmedAt = now
             rate = max(floor, rate * Self.decreaseFactor)
             return decision(.decrease)
