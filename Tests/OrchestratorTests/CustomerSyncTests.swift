@@ -106,6 +106,45 @@ import Testing
         }
     }
 
+    @Test func aPageAnswering500IsRetriedAndTheSyncCompletes() async throws {
+        try await GrantorHarness.run(world: GrantorHarness.world(customers: 30)) { h in
+            // given Partner Center failing every listing call with 500 until the first one was seen
+            h.state.updateFaults { $0.failures[.partnerCenter] = FailureFault(fraction: 1, status: 500) }
+            async let summary = h.customerSync(pageSize: 10).sync(partnerID: h.partner.id, actor: "staff:test", logger: h.logger)
+            let failed = try await CustomerSyncServiceTests.waitUntil(deadline: .seconds(10)) {
+                h.partnerCenterCalls().contains { $0.status == 500 }
+            }
+            h.state.updateFaults { $0.failures[.partnerCenter] = nil }
+
+            // when
+            let result = try await summary
+
+            // then the page was asked again and every customer listed
+            #expect(failed)
+            #expect(result.serverErrors >= 1)
+            #expect(result.added == 30)
+            #expect(result.listingComplete)
+            #expect(h.partnerCenterCalls().filter { $0.status == 200 }.count == 3)
+        }
+    }
+
+    @Test func aListingThatKeepsAnswering500StopsWithTheStatus() async throws {
+        try await GrantorHarness.run(world: GrantorHarness.world(customers: 30)) { h in
+            // given
+            h.state.updateFaults { $0.failures[.partnerCenter] = FailureFault(fraction: 1, status: 503) }
+
+            // when / then: four retries, then the error names the status; nothing is marked removed
+            let error = await #expect(throws: CustomerSyncError.self) {
+                try await h.customerSync(pageSize: 10).sync(partnerID: h.partner.id, actor: "staff:test", logger: h.logger)
+            }
+            guard case .partnerCenter(status: 503, _) = error else {
+                Issue.record("expected a 503 from Partner Center, got \(String(describing: error))")
+                return
+            }
+            #expect(h.partnerCenterCalls().map(\.status) == [503, 503, 503, 503, 503])
+        }
+    }
+
     @Test func refusedContinuationEndsTheListingWithoutMarkingAnyoneRemoved() async throws {
         try await GrantorHarness.run(world: GrantorHarness.world(customers: 30)) { h in
             // given: a known customer the listing would not return, and requests paced a second apart

@@ -11,6 +11,8 @@ public struct CustomerSyncSummary: Sendable, Equatable, Codable {
     public var skipped = 0
     /// 429s waited out.
     public var throttled = 0
+    /// Server errors (5xx, 408) retried.
+    public var serverErrors = 0
     public var durationMilliseconds = 0
     /// False when Partner Center refused a continuation (400 code 2000) before the list's own end:
     /// the listing stopped there, and nobody was marked removed because the rest was never seen.

@@ -111,7 +111,8 @@ struct GrantorHarness: Sendable {
 
     func customerSync(pageSize: Int = 500, pacer: RequestPacer = RequestPacer()) -> CustomerSync {
         CustomerSync(
-            partners: partners, customers: customers, tokens: tokens, partnerCenter: partnerCenter, pacer: pacer, pageSize: pageSize)
+            partners: partners, customers: customers, tokens: tokens, partnerCenter: partnerCenter, pacer: pacer, pageSize: pageSize,
+            serverErrorBackoff: .milliseconds(20))
     }
 
     /// Milliseconds between retries and three attempts: the retry logic runs, the test does not wait.
