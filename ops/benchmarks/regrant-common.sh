@@ -41,6 +41,10 @@ start_simulator() {
   # A generated world, saved, with our callback added to the application's redirect URIs and the
   # registration's directory-role claim (`wids`) that docs/onboarding.md asks for, by which the
   # consent callback confirms that the consenting user is an admin.
+  # The files exist before the background jobs start: a job's redirections happen in the forked
+  # child, and a poll that ran first would fail on a missing file and end the script (set -e).
+  : >"$bench_work/sim0.out"
+  : >"$bench_work/sim.out"
   "$cpv" simulator --port 0 --seed 7 --partners 1 --customers "$customers" --log-level warning \
     >"$bench_work/sim0.out" 2>"$bench_work/sim0.err" &
   local pid=$!
