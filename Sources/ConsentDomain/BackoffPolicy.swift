@@ -45,6 +45,10 @@ public struct BackoffPolicy: Sendable, Equatable, Codable {
     /// 2 s base left the run's last tasks waiting up to half a minute.
     public static let consentCalls = BackoffPolicy(base: 0.5, cap: 30, maxAttempts: 8, jitter: .equal, retryAfterJitter: 0.5)
 
+    /// For one page of a customer listing: 5 attempts, waits of 0.5, 1, 2 and 4 s with equal
+    /// jitter. A sync that stopped at one 5xx would leave the whole listing undone.
+    public static let listingPages = BackoffPolicy(base: 0.5, cap: 4, maxAttempts: 5, jitter: .equal, retryAfterJitter: 0)
+
     /// Delay after the `attempt`-th failure (1-based): `min(cap, base · 2^(attempt-1))`, jittered.
     /// `random` is a number in `0..<1` (clamped if outside).
     public func delay(attempt: Int, random: Double) -> TimeInterval {

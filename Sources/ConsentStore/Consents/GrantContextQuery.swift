@@ -65,9 +65,9 @@ public struct GrantContextQuery: Sendable {
     static func context(_ row: NamedRow) throws -> GrantContext {
         var context = GrantContext(
             customer: try CustomerRow.customer(row.prefixed("c_")), partner: nil, grantSet: nil, consent: nil)
-        if !row.isNull("p_id") { context.partner = try PartnerRow.partner(row.prefixed("p_")) }
-        if !row.isNull("g_version") { context.grantSet = try GrantSetRepository.grantSet(row.prefixed("g_")) }
-        if !row.isNull("cc_customer_id") { context.consent = try ConsentStateRepository.record(row.prefixed("cc_")) }
+        if try !row.isNull("p_id") { context.partner = try PartnerRow.partner(row.prefixed("p_")) }
+        if try !row.isNull("g_version") { context.grantSet = try GrantSetRepository.grantSet(row.prefixed("g_")) }
+        if try !row.isNull("cc_customer_id") { context.consent = try ConsentStateRepository.record(row.prefixed("cc_")) }
         return context
     }
 }

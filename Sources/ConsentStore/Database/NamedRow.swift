@@ -25,22 +25,27 @@ struct NamedRow {
 
     func callAsFunction<T: PostgresDecodable>(_ column: String, as type: T.Type = T.self) throws -> T {
         let name = prefix + column
-        guard cells.contains(name) else { throw NamedRowError.missingColumn(name) }
-        return try cells[name].decode(T.self)
+        return try cell(name).decode(T.self)
     }
 
-    /// Whether the column is NULL (or absent): how a LEFT JOIN says "no such row".
-    func isNull(_ column: String) -> Bool {
-        let name = prefix + column
-        return !cells.contains(name) || cells[name].bytes == nil
+    /// Whether the column is NULL: how a LEFT JOIN says "no such row".
+    func isNull(_ column: String) throws -> Bool { try cell(prefix + column).bytes == nil }
+
+    private func cell(_ name: String) throws -> PostgresCell {
+        guard cells.contains(name) else { throw NamedRowError.missingColumn(name) }
+        return cells[name]
     }
 }
 
 /// A query's result lacks a column its decoder reads: a programming error, named.
-struct NamedRowError: Error, CustomStringConvertible {
-    let column: String
-    static func missingColumn(_ column: String) -> NamedRowError { NamedRowError(column: column) }
-    var description: String { "the result has no column \(column)" }
+enum NamedRowError: Error, CustomStringConvertible {
+    case missingColumn(String)
+
+    var description: String {
+        switch self {
+        case .missingColumn(let column): "the result has no column \(column)"
+        }
+    }
 }
 
 /// The columns a decoder reads, written once: `sql` for a plain SELECT, `aliased(prefix:)` for a

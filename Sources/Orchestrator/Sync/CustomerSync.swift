@@ -21,15 +21,13 @@ public struct CustomerSync: Sendable {
     let maxThrottleWaits: Int
     /// Transport failures (timeouts, refused connections) retried per page.
     let maxTransportRetries: Int
-    /// Server errors (5xx, 408) retried per page, after `serverErrorBackoff`, doubling, with jitter.
-    let maxServerErrorRetries: Int
-    let serverErrorBackoff: Duration
+    /// Server errors (5xx, 408) on one page: its attempts and the waits between them.
+    let serverErrorBackoff: BackoffPolicy
 
     public init(
         partners: PartnerRepository, customers: CustomerRepository, tokens: PartnerTokenProvider,
         partnerCenter: PartnerCenterClient, pacer: any ListingPacer = RequestPacer(), pageSize: Int = 500,
-        maxThrottleWaits: Int = 20, maxTransportRetries: Int = 2, maxServerErrorRetries: Int = 4,
-        serverErrorBackoff: Duration = .milliseconds(500)
+        maxThrottleWaits: Int = 20, maxTransportRetries: Int = 2, serverErrorBackoff: BackoffPolicy = .listingPages
     ) {
         self.partners = partners
         self.customers = customers
@@ -39,7 +37,6 @@ public struct CustomerSync: Sendable {
         self.pageSize = pageSize
         self.maxThrottleWaits = maxThrottleWaits
         self.maxTransportRetries = maxTransportRetries
-        self.maxServerErrorRetries = maxServerErrorRetries
         self.serverErrorBackoff = serverErrorBackoff
     }
 
@@ -125,16 +122,17 @@ public struct CustomerSync: Sendable {
                     try await Task.sleep(for: .milliseconds(Int((failure.retryAfter ?? 1) * 1_000)))
                 case 400 where failure.code == "2000" && continuation != nil:
                     return nil
-                case let status where (status == 408 || (500...599).contains(status)) && serverErrors < maxServerErrorRetries:
+                case let status where (status == 408 || (500...599).contains(status))
+                    && serverErrors + 1 < serverErrorBackoff.maxAttempts:
                     // Transient: a listing that stopped at one 5xx left a whole sync undone
                     // (measured: one page in ten answering 500 failed most syncs of 2,000 customers).
                     serverErrors += 1
                     summary.serverErrors += 1
-                    let delay = serverErrorBackoff * (1 << (serverErrors - 1))
                     logger.warning(
                         "Partner Center answered a server error while listing customers; retrying",
                         metadata: ["cpv.status": "\(failure.status)", "cpv.attempt": "\(serverErrors)"])
-                    try await Task.sleep(for: delay / 2 + delay / 2 * Double.random(in: 0...1))
+                    let seconds = serverErrorBackoff.delay(attempt: serverErrors, random: Double.random(in: 0..<1))
+                    try await Task.sleep(for: .milliseconds(Int64(seconds * 1_000)))
                 case 401 where !renewedToken:
                     // A cached token Partner Center no longer takes: one more try with a fresh one.
                     renewedToken = true

@@ -112,7 +112,7 @@ struct GrantorHarness: Sendable {
     func customerSync(pageSize: Int = 500, pacer: RequestPacer = RequestPacer()) -> CustomerSync {
         CustomerSync(
             partners: partners, customers: customers, tokens: tokens, partnerCenter: partnerCenter, pacer: pacer, pageSize: pageSize,
-            serverErrorBackoff: .milliseconds(20))
+            serverErrorBackoff: BackoffPolicy(base: 0.02, cap: 0.2, maxAttempts: 5, jitter: .none, retryAfterJitter: 0))
     }
 
     /// Milliseconds between retries and three attempts: the retry logic runs, the test does not wait.
