@@ -21,6 +21,10 @@ bench_cleanup() {
   local pid
   for pid in "${bench_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${bench_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  # BENCH_KEEP=DIR keeps the logs of the last cell (serve, workers, simulator) for a post-mortem.
+  if [ -n "${BENCH_KEEP:-}" ]; then
+    mkdir -p "$BENCH_KEEP" && cp -r "$bench_work"/. "$BENCH_KEEP"/ && echo "bench: logs kept in $BENCH_KEEP" >&2
+  fi
   rm -rf "$bench_work"
 }
 trap bench_cleanup EXIT
@@ -92,7 +96,7 @@ cpv_environment() {
   export CPV_APP_ID=$app_id CPV_APP_SECRET=$app_secret CPV_SEALING_KEYS=$("$cpv" keys generate --id bench)
   export CPV_AUDIT_KEYS=$("$cpv" keys generate --id benchaudit)
   export CPV_LOGIN_URL=$sim_base CPV_PARTNER_CENTER_URL=$sim_base CPV_GRAPH_URL=$sim_base CPV_ARM_URL=$sim_base
-  export CPV_LOG_LEVEL=warning CPV_SYNC_INTERVAL_HOURS=0
+  export CPV_LOG_LEVEL=${BENCH_LOG_LEVEL:-warning} CPV_SYNC_INTERVAL_HOURS=0
   local pair
   for pair in "$@"; do export "${pair?}"; done
 }

@@ -34,14 +34,26 @@ public struct RateController: Sendable, Equatable, Codable {
     /// and noise mistaken for congestion costs at most that much before it is tested again.
     public static let confirmedReach = 0.5
     /// A probe-down needs this many answered calls at the lower rate (or as many as the window
-    /// before it had), over at most `probeWindows` windows, before it is judged.
+    /// before it had), over at most `probeWindows` windows, before it is judged. A probe that has
+    /// seen `probeCalls` calls and no 429 at all may go on to `silentProbeWindows` (at half of
+    /// 30 calls/s, 120 calls) to tell a slight overshoot (1 call in 31 refused) from noise at that
+    /// share (`probeSilence`).
     public static let probeCalls = 40
     public static let probeWindows = 5
+    public static let silentProbeWindows = 8
+    /// A probe with no 429 in at least `probeCalls` calls at the lower rate is congestion once noise
+    /// at the share that started it would have shown at least one 429 with this much certainty left
+    /// over: (1 - share)^calls below it. The share test alone lacks the power to see a slight overshoot (a few 429s in a
+    /// window) vanish, and took it for noise, whose floor then hid the overshoot for good.
+    public static let probeSilence = 0.05
     /// The one-sided z score the 429 share must fall by, at half the rate, to count as congestion
     /// (1.64: 5 % of noise taken for congestion, which costs a few windows, not the run).
     public static let probeZ = 1.64
-    /// Below this, the noise floor is taken as zero: one 429 then counts as congestion.
-    public static let noiseFloorMinimum = 0.02
+    /// Below this, the noise floor is taken as zero: one 429 then counts as congestion. A fifth of
+    /// a percent: at 2 %, noise of 0.5–2 % learned by a probe was taken as zero again at once, so
+    /// every sporadic 429 started a new probe at half the rate (0.7–0.9 of the ceiling in the
+    /// model of RateControllerTests); noise that stops still falls below it within about 30 windows.
+    public static let noiseFloorMinimum = 0.002
     /// The chance that noise alone throttles this many calls, below which a window is congestion.
     public static let significance = 0.001
     /// How fast the noise floor follows the 429 share of the windows judged clean (per window).
@@ -53,6 +65,12 @@ public struct RateController: Sendable, Equatable, Codable {
     public static let recoverShare = 0.95
     public static let holdWindows = 3
     public static let maximumHoldWindows = 60
+    /// Holds below a cliff (a storm right after a raise past the last clean rate: a window that
+    /// counts refused calls refuses everything once it overflows) start longer and grow further:
+    /// each probe past a cliff costs about two windows of refused calls, so it is tried after 20,
+    /// 40, 80, 160 and then every 300 windows instead of after 3 to 60.
+    public static let cliffHoldWindows = 20
+    public static let maximumCliffHoldWindows = 300
     public static let stepDivisor = 100.0
     /// The weight of the newest window in the average sent rate: a cut starts from no less than
     /// that average, so one window thinned by retries does not cut far below what the fleet sends.
@@ -89,6 +107,8 @@ public struct RateController: Sendable, Equatable, Codable {
     private var step = 0.0
     /// The last cut was a storm: a storm that goes on keeps the rate where it began as the target.
     private var storming = false
+    /// The last congestion point is a cliff (see `cliffHoldWindows`).
+    private var cliff = false
     /// Recovering from a storm: the rate doubles per window instead of halving the gap.
     private var slowStart = false
 
@@ -130,7 +150,10 @@ public struct RateController: Sendable, Equatable, Codable {
         guard window.calls > 0 else { return decision(.idle) }
         let sent = sentRate.map { $0 + Self.sentSmoothing * (window.sentRate - $0) } ?? window.sentRate
         defer { sentRate = sent }
-        if let decreasedAt, window.start < decreasedAt { return decision(.stale) }
+        // A window that began within one budget window after the cut still meets the calls sent
+        // before it: a limiter that counts refused calls keeps refusing until they leave its
+        // window, so such 429s say nothing about the new rate (the simulator's strictest model).
+        if let decreasedAt, window.start < decreasedAt.addingTimeInterval(window.length) { return decision(.stale) }
         if probe != nil, let verdict = judgeProbe(window) { return verdict }
         let floorNoise = noise >= Self.noiseFloorMinimum ? noise : 0
         let congested = window.throttled > 0 && window.share > floorNoise
@@ -152,16 +175,21 @@ public struct RateController: Sendable, Equatable, Codable {
         probe.laterCalls += window.calls
         probe.laterThrottled += window.throttled
         probe.laterWindows += 1
-        if probe.laterCalls < min(probe.calls, Self.probeCalls), probe.laterWindows < Self.probeWindows {
+        let before = Double(probe.throttled) / Double(probe.calls)
+        // Silence counts only over a full probe's calls: a probe started by the first window of a
+        // ramp (4 calls, one 429) runs at 2 calls/s, where a dozen quiet calls prove nothing.
+        let quiet = probe.laterThrottled == 0 && probe.laterCalls >= Self.probeCalls
+        let silent = quiet && pow(1 - before, Double(probe.laterCalls)) < Self.probeSilence
+        let judged = probe.laterCalls >= min(probe.calls, Self.probeCalls) || probe.laterWindows >= Self.probeWindows
+        if !silent, !judged || (quiet && probe.laterWindows < Self.silentProbeWindows) {
             self.probe = probe
             return decision(.probing)
         }
         self.probe = nil
-        let before = Double(probe.throttled) / Double(probe.calls)
         let after = Double(probe.laterThrottled) / Double(probe.laterCalls)
         let pooled = Double(probe.throttled + probe.laterThrottled) / Double(probe.calls + probe.laterCalls)
         let error = (max(pooled * (1 - pooled), 1e-9) * (1 / Double(probe.calls) + 1 / Double(probe.laterCalls))).squareRoot()
-        if (before - after) / error < Self.probeZ {
+        if !silent, (before - after) / error < Self.probeZ {
             // Halving the rate did not lower the share: these 429s are not ours to prevent.
             noise = max(noise, pooled)
             rate = max(rate, probe.rate)
@@ -200,8 +228,12 @@ public struct RateController: Sendable, Equatable, Codable {
         if storm, !storming, let cleanRate, cleanRate < rate {
             // A storm after a raise: the limit lies between the last rate seen clean and this one,
             // so the return stops at the clean one, as TCP's slow start stops at its threshold. A
-            // storm at a rate already seen clean (an outage) still returns to near it.
-            congestionRate = cleanRate / Self.recoverShare
+            // storm at a rate already seen clean (an outage) still returns to near it. The return
+            // stops a little under the clean rate, which sat at the cliff's edge.
+            congestionRate = cleanRate
+            cliff = true
+        } else if !storm {
+            cliff = false
         }
         decreasedAt = now
         held = 0
@@ -242,7 +274,9 @@ public struct RateController: Sendable, Equatable, Codable {
                 return decision(.recover)
             }
             slowStart = false
-            let hold = min(Self.maximumHoldWindows, Self.holdWindows << min(repeats, 5))
+            let hold = cliff
+                ? min(Self.maximumCliffHoldWindows, Self.cliffHoldWindows << min(repeats, 4))
+                : min(Self.maximumHoldWindows, Self.holdWindows << min(repeats, 5))
             if held < hold {
                 held += 1
                 return decision(.hold)
@@ -254,7 +288,10 @@ public struct RateController: Sendable, Equatable, Codable {
             raisedAt = now
             return decision(.creep)
         }
-        if congestionRate != nil { repeats = 0 }
+        if congestionRate != nil {
+            repeats = 0
+            cliff = false
+        }
         congestionRate = nil
         guard rate < ceiling else { return decision(.probe) }
         step = step == 0 ? unit : min(step * 2, ceiling / 4)
