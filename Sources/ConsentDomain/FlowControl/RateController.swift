@@ -52,12 +52,22 @@ public struct RateController: Sendable, Equatable, Codable {
     /// Below this, the noise floor is taken as zero: one 429 then counts as congestion. A fifth of
     /// a percent: at 2 %, noise of 0.5–2 % learned by a probe was taken as zero again at once, so
     /// every sporadic 429 started a new probe at half the rate (0.7–0.9 of the ceiling in the
-    /// model of RateControllerTests); noise that stops still falls below it within about 30 windows.
+    /// model of RateControllerTests); noise of 10 % that stops falls below it within about 80 windows.
     public static let noiseFloorMinimum = 0.002
     /// The chance that noise alone throttles this many calls, below which a window is congestion.
     public static let significance = 0.001
     /// How fast the noise floor follows the 429 share of the windows judged clean (per window).
     public static let noiseDecay = 0.05
+    /// How far above the share a probe measured the floor may drift with clean windows before the
+    /// 429s are probed again: half as much again, and at least a point more. Unchecked, the floor
+    /// ratcheted up under a steady overshoot (each window a little over the floor, too little to be
+    /// significant, lifted it by `noiseDecay`) until 36 % of calls refused read as noise (the
+    /// uncounted other-consumer cell). Real noise that a probe underestimated passes the next probe.
+    public static let noiseHeadroom = 1.5
+    public static let noiseHeadroomMinimum = 0.01
+    /// A floor that drifted past its bound is probed again at most this often: each probe risks
+    /// (5 %) a false "congestion confirmed", and a ratchet takes longer than this to do harm.
+    public static let remeasureInterval: TimeInterval = 30
     /// Below the last congestion point the rate returns to `recoverShare` of it, halving the gap
     /// per window; it then holds `holdWindows` windows (doubling each time congestion recurs at
     /// the same rate, up to `maximumHoldWindows`) before creeping past it in steps of
@@ -85,6 +95,12 @@ public struct RateController: Sendable, Equatable, Codable {
     public private(set) var rate: Double
     /// The 429 share known not to depend on our rate.
     public private(set) var noise = 0.0
+    /// The share the last probe measured at the lower rate: the floor stays within
+    /// `noiseHeadroom` of it. Optional so that a controller stored before it decodes.
+    public private(set) var measuredNoise: Double?
+    /// When a probe last measured it: a drifted floor is probed again at most once per
+    /// `remeasureInterval`.
+    public private(set) var measuredAt: Date?
     /// The rate at the last congestion, while we are below or near it.
     public private(set) var congestionRate: Double?
     /// When the rate was last cut: windows that started before it are stale.
@@ -120,6 +136,8 @@ public struct RateController: Sendable, Equatable, Codable {
         var laterCalls = 0
         var laterThrottled = 0
         var laterWindows = 0
+        /// Started because the floor drifted, not by a significant window (nil in older rows).
+        var remeasure: Bool?
     }
 
     public init(ceiling: Double) {
@@ -139,10 +157,17 @@ public struct RateController: Sendable, Equatable, Codable {
     private static func floor(for ceiling: Double) -> Double { min(ceiling, max(ceiling / 50, 0.01)) }
 
     /// Decides the rate after `window`, whose calls have all been answered, at `now` (database clock).
-    public mutating func evaluate(_ window: RateWindow, at now: Date) -> RateDecision {
+    ///
+    /// `scheduledThrough` is the last slot already handed out (the schedule's `next_at`): slots
+    /// reserved before a change keep their old pace until then, so a change takes effect from the
+    /// later of the two. Without it, the tasks waiting on slots reserved before a cut (about 0.75 s
+    /// of them at the start of a run) were judged as the new rate's: a probe saw its 429s go on and
+    /// called them noise, which restored the rate that overran another consumer's share.
+    public mutating func evaluate(_ window: RateWindow, at now: Date, scheduledThrough: Date? = nil) -> RateDecision {
+        let effective = max(now, scheduledThrough ?? now)
         let before = rate
-        let decision = judge(window, at: now)
-        if rate != before { changedAt = now }
+        let decision = judge(window, at: effective)
+        if rate != before { changedAt = effective }
         return decision
     }
 
@@ -154,11 +179,15 @@ public struct RateController: Sendable, Equatable, Codable {
         // before it: a limiter that counts refused calls keeps refusing until they leave its
         // window, so such 429s say nothing about the new rate (the simulator's strictest model).
         if let decreasedAt, window.start < decreasedAt.addingTimeInterval(window.length) { return decision(.stale) }
-        if probe != nil, let verdict = judgeProbe(window) { return verdict }
+        if probe != nil, let verdict = judgeProbe(window, at: now) { return verdict }
         let floorNoise = noise >= Self.noiseFloorMinimum ? noise : 0
         let congested = window.throttled > 0 && window.share > floorNoise
             && (floorNoise == 0 || Self.tail(calls: window.calls, atLeast: window.throttled, share: floorNoise) < Self.significance)
+        // A floor that drifted past what the last probe measured is tested again, not trusted.
+        let drifted = measuredNoise.map { noise > Self.noiseBound(measured: $0) } ?? false
+            && now.timeIntervalSince(measuredAt ?? .distantPast) >= Self.remeasureInterval
         if congested { return cut(window, at: now) }
+        if drifted, window.throttled > 0, window.share > noise { return cut(window, at: now, remeasure: true) }
         if noise > 0 {
             // Once noise is known, every window judged clean moves the floor towards its share,
             // up as well as down: moving it only down would drift it to a low quantile of the
@@ -170,7 +199,7 @@ public struct RateController: Sendable, Equatable, Codable {
 
     /// Adds a window at the lower rate to the probe; returns a decision while the probe goes on
     /// or when it finds noise, nil when congestion is confirmed (the window is then judged as usual).
-    private mutating func judgeProbe(_ window: RateWindow) -> RateDecision? {
+    private mutating func judgeProbe(_ window: RateWindow, at now: Date) -> RateDecision? {
         guard var probe else { return nil }
         probe.laterCalls += window.calls
         probe.laterThrottled += window.throttled
@@ -191,7 +220,9 @@ public struct RateController: Sendable, Equatable, Codable {
         let error = (max(pooled * (1 - pooled), 1e-9) * (1 / Double(probe.calls) + 1 / Double(probe.laterCalls))).squareRoot()
         if !silent, (before - after) / error < Self.probeZ {
             // Halving the rate did not lower the share: these 429s are not ours to prevent.
-            noise = max(noise, pooled)
+            measuredNoise = pooled
+            measuredAt = now
+            noise = min(max(noise, pooled), Self.noiseBound(measured: pooled))
             rate = max(rate, probe.rate)
             congestionRate = nil
             confirmedAt = nil
@@ -205,11 +236,20 @@ public struct RateController: Sendable, Equatable, Codable {
         // here; it falls with windows that show less (`noiseDecay`).
         confirmedAt = decreasedAt
         confirmedRate = rate
-        noise = max(noise, after)
+        if probe.remeasure == true {
+            // A floor that drifted hid a slight overshoot at the probe's rate: the limit is what
+            // got through there, not 95 % of it (which kept 35 calls/s where 30 were left to us).
+            congestionRate = probe.rate * (1 - max(0, before - after))
+        }
+        noise = min(max(noise, after), Self.noiseBound(measured: after))
+        measuredNoise = after
+        measuredAt = now
         return nil
     }
 
-    private mutating func cut(_ window: RateWindow, at now: Date) -> RateDecision {
+    /// `remeasure`: the window is not congested, but the floor drifted past what was measured: a
+    /// probe-down, never a cut on a confirmation (that would walk a drifted floor down, not test it).
+    private mutating func cut(_ window: RateWindow, at now: Date, remeasure: Bool = false) -> RateDecision {
         let storm = window.throttled >= Self.stormMinimum && window.share >= Self.stormShare
         // Cut from what was sent, not from a rate the work never reached: halving a budget of 98/s
         // while the tasks in flight send 45/s changes nothing, and a probe would take the 429s for noise.
@@ -244,7 +284,7 @@ public struct RateController: Sendable, Equatable, Codable {
             rate = max(floor, rate / 2)
             return decision(.storm, pause: window.maxRetryAfter ?? 1)
         }
-        if let confirmedAt, now.timeIntervalSince(confirmedAt) < Self.confirmationLifetime,
+        if !remeasure, let confirmedAt, now.timeIntervalSince(confirmedAt) < Self.confirmationLifetime,
             rate * Self.decreaseFactor >= Self.confirmedReach * (confirmedRate ?? 0)
         {
             // Confirmed congestion is cut without a probe, but only down to a share of the rate
@@ -257,7 +297,7 @@ public struct RateController: Sendable, Equatable, Codable {
         // A probe that finds noise restores the rate the fleet was sending at before the cut: our
         // pace did not matter. Not a nominal budget it never reached: with the tasks in flight
         // already waiting, a jump there sends a burst past the real limit.
-        probe = Probe(rate: rate, calls: window.calls, throttled: window.throttled)
+        probe = Probe(rate: rate, calls: window.calls, throttled: window.throttled, remeasure: remeasure)
         rate = max(floor, rate / 2)
         return decision(.probeDown)
     }
@@ -265,7 +305,9 @@ public struct RateController: Sendable, Equatable, Codable {
     private mutating func raise(_ window: RateWindow, at now: Date) -> RateDecision {
         let unit = ceiling / Self.stepDivisor
         storming = false
-        if window.start >= changedAt ?? .distantPast { cleanRate = rate }
+        // What was sent clean, not the budget: during a ramp the fleet sends under the rate, and a
+        // storm that followed would return to a rate no window ever showed to be clean.
+        if window.start >= changedAt ?? .distantPast { cleanRate = min(rate, max(window.sentRate, sentRate ?? 0)) }
         if let limit = congestionRate {
             let target = Self.recoverShare * limit
             if rate < target {
@@ -302,6 +344,11 @@ public struct RateController: Sendable, Equatable, Codable {
 
     private func decision(_ reason: RateDecision.Reason, pause: TimeInterval? = nil) -> RateDecision {
         RateDecision(rate: rate, pause: pause, reason: reason)
+    }
+
+    /// The highest the floor may drift to from a measured share before it is probed again.
+    static func noiseBound(measured: Double) -> Double {
+        max(measured * noiseHeadroom, measured + noiseHeadroomMinimum, noiseFloorMinimum)
     }
 
     /// P(T ≥ k) for T ~ Binomial(n, p), summed in log space from k upwards until the terms vanish.

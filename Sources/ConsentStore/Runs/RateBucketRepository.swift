@@ -96,15 +96,18 @@ public struct RateBucketRepository: Sendable {
         key: String, ceiling: Double, window: TimeInterval, lag: TimeInterval, logger: Logger
     ) async throws -> RateEvaluation? {
         try await client.withTransaction(logger: logger) { connection in
-            var locked: (String?, Date)?
+            var locked: (String?, Date, Date?)?
             for try await row in try await connection.query(
-                "SELECT controller::text AS controller, clock_timestamp() AS now FROM rate_buckets WHERE key = \(key) FOR UPDATE SKIP LOCKED",
+                """
+                SELECT controller::text AS controller, clock_timestamp() AS now, next_at
+                FROM rate_buckets WHERE key = \(key) FOR UPDATE SKIP LOCKED
+                """,
                 logger: logger
             ) {
                 let cells = NamedRow(row)
-                locked = (try cells("controller"), try cells("now"))
+                locked = (try cells("controller"), try cells("now"), try cells("next_at"))
             }
-            guard let (stored, now) = locked else { return nil }
+            guard let (stored, now, scheduledThrough) = locked else { return nil }
             let cutoff = now.addingTimeInterval(-(window + max(lag, 0)))
             var windows: [RateWindow] = []
             for try await row in try await connection.query(
@@ -123,7 +126,7 @@ public struct RateBucketRepository: Sendable {
             var controller = stored.flatMap { try? JSONDecoder().decode(RateController.self, from: Data($0.utf8)) }
                 ?? RateController(ceiling: ceiling)
             controller.setCeiling(ceiling)
-            let decisions = windows.sorted { $0.start < $1.start }.map { controller.evaluate($0, at: now) }
+            let decisions = windows.sorted { $0.start < $1.start }.map { controller.evaluate($0, at: now, scheduledThrough: scheduledThrough) }
             let pause = decisions.compactMap(\.pause).max() ?? 0
             let json = String(decoding: try JSONEncoder().encode(controller), as: UTF8.self)
             try await connection.query(
