@@ -105,7 +105,10 @@ public func buildApplication(
     CustomerRoutes(sync: services.customerSync, grantor: services.grantor)
         .register(on: api)
     RunRoutes(service: services.runService).register(on: api)
-    CustomerReadRoutes(customers: CustomerQuery(client: services.database), audit: AuditQuery(client: services.database)).register(on: api)
+    CustomerReadRoutes(
+        customers: CustomerQuery(client: services.database), audit: AuditQuery(client: services.database),
+        verifications: services.verifications
+    ).register(on: api)
     AuditRoutes(audit: AuditQuery(client: services.database), verification: services.auditVerification).register(on: api)
     StaffTokenRoutes(tokens: services.staffTokens).register(on: api)
     PartnerAdminRoutes(partners: services.partners).register(on: api)

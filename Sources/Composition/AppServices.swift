@@ -62,6 +62,10 @@ public struct AppServices: Sendable {
     /// shared consent budget, verifying through Graph when `CPV_VERIFY_GRANTS` says so. One
     /// instance, so that its group commit batches every caller's writes.
     public let grantor: ConsentGrantor
+    /// Reads customer tenants through Graph for reconcile runs and `CPV_VERIFY_GRANTS`, within its budgets.
+    public let consentReader: ConsentReader
+    /// Customers' last Graph readings (reconcile), for the API, the console and reports.
+    public let verifications: VerificationRepository
 
     public init(configuration: AppConfiguration, logger: Logger, metricsFactory: any MetricsFactory = MetricsSystem.factory) throws {
         guard let applicationID = configuration.applicationID, let sealingKeys = configuration.sealingKeys,
@@ -131,6 +135,7 @@ public struct AppServices: Sendable {
             graphScopes: configuration.graphScopes, createdAt: Date())
         grantSetPublishing = GrantSetPublishing(grantSets: grantSets, ceiling: configuration.grantCeiling ?? GrantCeiling(grants: seeded.grants))
         consentStates = ConsentStateRepository(client: database, audit: audit)
+        verifications = VerificationRepository(client: database)
         runs = RunRepository(client: database, audit: audit)
         runService = RunService(runs: runs)
         runTaskQueue = RunTaskQueue(client: database, audit: audit)
@@ -148,9 +153,16 @@ public struct AppServices: Sendable {
                 budget: .init(limit: configuration.consentRateLimit, burst: configuration.consentBurst, margin: configuration.consentRateMargin),
                 metrics: flowMetrics)
             : nil
+        consentReader = ConsentReader(
+            tokens: tokenProvider, graph: GraphClient(http: http),
+            budgets: configuration.graphRateLimit > 0 && configuration.tokenRateLimit > 0
+                ? .init(
+                    graph: RequestBudget(buckets: buckets, key: "graph:\(applicationID)", perSecond: Double(configuration.graphRateLimit)),
+                    tokens: RequestBudget(buckets: buckets, key: "token:\(applicationID)", perSecond: Double(configuration.tokenRateLimit)))
+                : nil)
         grantor = ConsentGrantor(
             partners: partners, customers: customers, consents: consentStates, tokens: tokenProvider, partnerCenter: partnerCenter,
-            verifier: GrantVerifier(tokens: tokenProvider, graph: GraphClient(http: http)),
+            verifier: GrantVerifier(reader: consentReader), reader: consentReader,
             configuration: .init(verifyGrants: configuration.verifyGrants, gate: consentRateGovernor), metrics: flowMetrics)
     }
 
@@ -159,7 +171,7 @@ public struct AppServices: Sendable {
         guard verifyGrants != configuration.verifyGrants else { return grantor }
         return ConsentGrantor(
             partners: partners, customers: customers, consents: consentStates, tokens: tokenProvider, partnerCenter: partnerCenter,
-            verifier: GrantVerifier(tokens: tokenProvider, graph: GraphClient(http: http)),
+            verifier: GrantVerifier(reader: consentReader), reader: consentReader,
             configuration: .init(verifyGrants: verifyGrants, gate: consentRateGovernor), metrics: flowMetrics)
     }
 

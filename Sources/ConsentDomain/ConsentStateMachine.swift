@@ -80,7 +80,7 @@ public struct ConsentStateMachine: Sendable, Equatable, Codable {
         pairReruns = 0
         resetCallCounters()
         step = .deleting
-        if action == .grant { state = .granting } else { state = stateBeforeTask }
+        if action != .revoke { state = .granting } else { state = stateBeforeTask }
         return ConsentStep(action: .call(.delete), audit: [.deleteRequested], state: state)
     }
 
@@ -88,7 +88,8 @@ public struct ConsentStateMachine: Sendable, Equatable, Codable {
         consentRemoved = true
         resetCallCounters()
         switch action {
-        case .grant:
+        case .grant, .reconcile:
+            // A reconcile's task grants: it runs only where the tenant was read to differ.
             step = .posting
             return ConsentStep(action: .call(.post), audit: [audit, .postRequested], state: state)
         case .revoke:

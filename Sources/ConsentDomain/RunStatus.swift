@@ -4,6 +4,8 @@ public enum RunAction: String, Sendable, Codable, CaseIterable {
     case grant
     /// DELETE only.
     case revoke
+    /// Read each tenant through Graph first; DELETE then POST only where it differs (issue #16).
+    case reconcile
 }
 
 /// A run's lifecycle, stored in `runs.status`.

@@ -126,11 +126,11 @@ import Testing
             ] {
                 _ = try await check(.get, template, path)
             }
-            for name in ["consent-coverage", "missing-consent", "failures", "stale", "partner-token-health", "runs", "audit-export"] {
+            for name in ReportRoutes.names {
                 _ = try await check(.get, "/api/v1/reports/{name}", "/api/v1/reports/\(name)")
             }
             _ = try await check(.post, "/api/v1/partners/{id}/disable", "/api/v1/partners/\(partnerID)/disable", json: #"{"reason":"test"}"#)
-            #expect(checked == 22)
+            #expect(checked == 23)
         }
     }
 

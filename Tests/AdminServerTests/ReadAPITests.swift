@@ -18,7 +18,7 @@ import Testing
     func app(_ client: PostgresClient, role: StaffRole = .viewer) -> some ApplicationProtocol {
         let router = Router(context: AppRequestContext.self)
         let api = router.group("api/v1").add(middleware: ActAsStaff(role: role))
-        CustomerReadRoutes(customers: CustomerQuery(client: client), audit: AuditQuery(client: client)).register(on: api)
+        CustomerReadRoutes(customers: CustomerQuery(client: client), audit: AuditQuery(client: client), verifications: VerificationRepository(client: client)).register(on: api)
         AuditRoutes(
             audit: AuditQuery(client: client), verification: AuditVerification(client: client, keys: TestAudit.keys, expectedUnkeyedEvents: nil)
         ).register(on: api)

@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct RunStatusTests {
     @Test func rawValuesMatchTheSchema() {
-        #expect(RunAction.allCases.map(\.rawValue) == ["grant", "revoke"])
+        #expect(RunAction.allCases.map(\.rawValue) == ["grant", "revoke", "reconcile"])
         #expect(RunStatus.allCases.map(\.rawValue) == ["queued", "running", "paused", "cancelled", "completed"])
         #expect(RunTaskStatus.allCases.map(\.rawValue) == ["pending", "leased", "succeeded", "failed", "skipped", "cancelled", "blocked"])
     }

@@ -7,33 +7,34 @@ import Testing
 
 /// The drift schedule, throttled attempts, and the listing budget in the database.
 @Suite struct RunSchedulingTests {
-    @Test func theDriftScheduleCreatesARunOnlyWhenCustomersAreBehindTheCurrentGrantSet() async throws {
+    @Test func theDriftScheduleReconcilesEveryCustomerOneRunAtATime() async throws {
         try await GrantorHarness.run(options: RunWorkerTests.unlimited()) { h in
             // given three customers never granted
             try await h.seedGrantSet()
             try await h.storeCustomers()
             let scheduler = DriftRunScheduler(runs: h.runs, interval: .seconds(3_600), logger: h.logger)
 
-            // when / then: a drift run for all three, and none while it is open
+            // when / then: a reconcile run for all three, and none while it is open
             let first = try #require(await scheduler.tick())
             #expect(first.planned == 3)
-            #expect(first.run.scope == .drift)
+            #expect(first.run.action == .reconcile)
+            #expect(first.run.scope == .all)
             #expect(first.run.requestedBy == DriftRunScheduler.actor)
             #expect(await scheduler.tick() == nil)
 
-            // when the run is worked, nothing drifts any more
+            // when the run is worked: each tenant was read as missing, granted, and read again
             let completed = try await h.runWorkers([h.worker(owner: "w1")]) { try await h.runStatus(first.run.id) == .completed }
             #expect(completed)
-            #expect(await scheduler.tick() == nil)
+            #expect(try await h.auditCount(action: "consent.drift.detected", runID: nil) == 3)
+            #expect(h.partnerCenterCalls().count == 6)
 
-            // when a new grant set version is published, every customer drifts again
-            let draft = GrantSetDraft(
-                applicationID: GrantorHarness.appID, displayName: "CPV Test App",
-                grants: [.init(enterpriseApplicationID: "00000003-0000-0000-c000-000000000000", scope: "Directory.Read.All")])
-            _ = try await h.grantSets.publish(try draft.validated(), actor: "staff:test", logger: h.logger)
+            // then the next tick reconciles again, and tenants that hold the grant set cost no call
             let second = try #require(await scheduler.tick())
             #expect(second.planned == 3)
-            #expect(try await h.auditCount(action: "run.created", runID: second.run.id) == 1)
+            let again = try await h.runWorkers([h.worker(owner: "w2")]) { try await h.runStatus(second.run.id) == .completed }
+            #expect(again)
+            #expect(h.partnerCenterCalls().count == 6)
+            #expect(try await h.auditCount(action: "consent.drift.detected", runID: nil) == 3)
         }
     }
 

@@ -29,9 +29,16 @@ extension ConsoleRoutes {
             let partner = try await services.partners.partner(id: customer.partnerID, logger: context.logger)
             let history = try await auditQuery.search(
                 AuditFilter(customerID: customer.id, limit: Self.customerHistoryShown), logger: context.logger)
+            var verification: VerificationPanel?
+            if let stored = try await services.verifications.verification(customerID: customer.id, logger: context.logger) {
+                // Expected is what the reading was compared with, which may be an older version.
+                var compared: GrantSet?
+                if let version = stored.grantSetVersion { compared = try await services.grantSets.grantSet(version: version, logger: context.logger) }
+                verification = VerificationPanel(stored, grantSet: compared)
+            }
             let page = CustomerPage(
                 chrome: try chrome(context, customer.companyName, .customers, notice: Self.notice(request)), customer: customer,
-                partner: partner, history: history)
+                partner: partner, history: history, verification: verification)
             return try pages.render("console/customer", page)
         }
         console.post("customers/{id}/regrant") { _, context in
@@ -47,7 +54,7 @@ extension ConsoleRoutes {
                 case .customerRemoved: throw ConsoleError.conflict("This customer was removed from its partner; there is nothing to grant.")
                 case .partnerDisabled: throw ConsoleError.conflict("The customer's partner is disabled; no calls are made for it.")
                 case .noGrantSet: throw ConsoleError.conflict("No grant set is published yet. Publish one under Grant sets first.")
-                case .unexpectedStep: throw error
+                case .unexpectedStep, .noReader: throw error
                 }
             }
         }

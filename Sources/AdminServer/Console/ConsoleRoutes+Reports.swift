@@ -29,6 +29,7 @@ extension ConsoleRoutes {
         case "missing-consent": return try await MissingConsentReport.run(client: database, logger: context.logger)
         case "failures": return try await FailuresReport.run(client: database, logger: context.logger)
         case "stale": return try await StaleReport.run(days: StaleReport.defaultDays, client: database, logger: context.logger)
+        case "drift": return try await DriftReport.run(client: database, logger: context.logger)
         case "partner-token-health": return try await PartnerTokenHealthReport.run(client: database, logger: context.logger)
         default: throw ConsoleError.notFound("There is no report with this name. See the list of reports.")
         }

@@ -22,14 +22,14 @@ extension ConsoleRoutes {
         }
         console.post("runs") { request, context in
             let (form, _) = try await ConsoleForm.read(request)
-            let action: RunAction = form["action"] == "revoke" ? .revoke : .grant
+            let action: RunAction = form["action"] == "revoke" ? .revoke : form["mode"] == "reconcile" ? .reconcile : .grant
             let staff = try context.require(RunService.requiredRole(for: action))
             let scopeChoice = form["scope"] ?? ""
             let dryRun = form["dryRun"] == "true"
             func refused(_ message: String) async throws -> Response {
                 let page = NewRunPage(
                     chrome: try chrome(context, "Start a run", .runs), partners: try await partnerNames(context), scope: scopeChoice,
-                    dryRun: dryRun, error: message)
+                    dryRun: dryRun, reconcile: action == .reconcile, error: message)
                 return try pages.render("console/run-new", page, status: .unprocessableContent)
             }
             let scope: RunScope

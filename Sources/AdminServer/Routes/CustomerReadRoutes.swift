@@ -3,15 +3,18 @@ import Foundation
 import Hummingbird
 
 /// `GET /api/v1/customers` (filtered, keyset-paginated by id) and `GET /api/v1/customers/{id}`
-/// (the customer, its consent state and its most recent audit events). Viewer.
-/// Wiring: `CustomerReadRoutes(customers: CustomerQuery(client:), audit: AuditQuery(client:)).register(on: api)`.
+/// (the customer, its consent state, its last Graph reading and its most recent audit events). Viewer.
+/// Wiring: `CustomerReadRoutes(customers: CustomerQuery(client:), audit: AuditQuery(client:),
+/// verifications: VerificationRepository(client:)).register(on: api)`.
 public struct CustomerReadRoutes: Sendable {
     let customers: CustomerQuery
     let audit: AuditQuery
+    let verifications: VerificationRepository
 
-    public init(customers: CustomerQuery, audit: AuditQuery) {
+    public init(customers: CustomerQuery, audit: AuditQuery, verifications: VerificationRepository) {
         self.customers = customers
         self.audit = audit
+        self.verifications = verifications
     }
 
     static let states: Set<String> = ["unknown", "granting", "granted", "failed", "missing", "blocked", "revoked"]
@@ -19,7 +22,19 @@ public struct CustomerReadRoutes: Sendable {
 
     struct DetailDTO: Encodable {
         let customer: CustomerDTO
+        /// The last reading through Graph (reconcile); null when the tenant was never read.
+        let verification: VerificationDTO?
         let recentAudit: [AuditEventDTO]
+
+        // Encoded by hand so that a tenant never read says `"verification": null`, not nothing.
+        private enum CodingKeys: String, CodingKey { case customer, verification, recentAudit }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(customer, forKey: .customer)
+            try container.encode(verification, forKey: .verification)
+            try container.encode(recentAudit, forKey: .recentAudit)
+        }
     }
 
     public func register(on api: RouterGroup<AppRequestContext>) {
@@ -52,7 +67,11 @@ public struct CustomerReadRoutes: Sendable {
                 throw APIError.notFound("no customer \(id)")
             }
             let events = try await audit.search(AuditFilter(customerID: id, limit: Self.recentAuditEvents), logger: context.logger)
-            return try JSONBody.response(DetailDTO(customer: CustomerDTO(customer), recentAudit: events.map(AuditEventDTO.init)))
+            let verification = try await verifications.verification(customerID: id, logger: context.logger)
+            return try JSONBody.response(
+                DetailDTO(
+                    customer: CustomerDTO(customer), verification: verification.map(VerificationDTO.init),
+                    recentAudit: events.map(AuditEventDTO.init)))
         }
     }
 }

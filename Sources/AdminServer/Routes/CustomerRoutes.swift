@@ -121,7 +121,7 @@ public struct CustomerRoutes: Sendable {
         case .customerNotFound(let id): APIError.notFound("no customer \(id)")
         case .partnerNotFound: APIError.notFound("the customer's partner does not exist")
         case .customerRemoved, .partnerDisabled, .noGrantSet: APIError(.conflict, code: error.code, message: error.description)
-        case .unexpectedStep: APIError.internalError
+        case .unexpectedStep, .noReader: APIError.internalError
         }
     }
 }

@@ -40,6 +40,43 @@ struct CustomerDTO: Encodable {
     }
 }
 
+/// A customer's last Graph reading: `state` is verified, drifted, missing or unknown (never
+/// "fine" by default), with when it was read and, per resource that differs, the scopes missing
+/// from the tenant and the scopes it holds beyond the grant set.
+struct VerificationDTO: Encodable {
+    struct Resource: Encodable {
+        let applicationId: String
+        let missingScopes: [String]
+        let extraScopes: [String]
+    }
+
+    let state: String
+    let checkedAt: Date
+    let grantSetVersion: Int?
+    let resources: [Resource]
+    let reason: String?
+    let code: String?
+    let servicePrincipalId: String?
+    /// The last reading that could be made, when this one is `unknown`.
+    let lastKnownState: String?
+    let lastKnownAt: Date?
+
+    init(_ stored: StoredVerification) {
+        let reading = stored.verification
+        state = reading.state.rawValue
+        checkedAt = reading.checkedAt
+        grantSetVersion = stored.grantSetVersion
+        resources = reading.resources.map {
+            Resource(applicationId: $0.applicationID.description, missingScopes: $0.missingScopes, extraScopes: $0.extraScopes)
+        }
+        reason = reading.reason
+        code = reading.code
+        servicePrincipalId = reading.servicePrincipalID
+        lastKnownState = stored.lastKnownState?.rawValue
+        lastKnownAt = stored.lastKnownAt
+    }
+}
+
 /// One audit event; `details` is the stored JSON object, passed through as JSON.
 struct AuditEventDTO: Encodable {
     let seq: Int64

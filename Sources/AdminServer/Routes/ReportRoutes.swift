@@ -6,7 +6,7 @@ import NIOCore
 import PostgresNIO
 
 /// `GET /api/v1/reports/{name}?format=json|csv` (viewer). `stale` takes `days` (1–3650, default
-/// 30) and `limit`, like `missing-consent` (1–500, default 100); `runs` takes `days` (runs
+/// 30) and `limit`, like `missing-consent` and `drift` (1–500, default 100); `runs` takes `days` (runs
 /// created in the last `days` days, default 30); `audit-export` takes `since`/`until` and streams
 /// its rows (CSV, or a JSON array) within `exportDeadline`.
 /// Wiring: `ReportRoutes(database: services.database, exportDeadline: ...).register(on: api)`.
@@ -21,7 +21,9 @@ public struct ReportRoutes: Sendable {
         self.exportDeadline = exportDeadline
     }
 
-    public static let names = ["consent-coverage", "missing-consent", "failures", "stale", "partner-token-health", "runs", "audit-export"]
+    public static let names = [
+        "consent-coverage", "missing-consent", "failures", "stale", "drift", "partner-token-health", "runs", "audit-export",
+    ]
 
     /// The most rows `missing-consent` and `stale` list (`limit`, default 100): a page's worth; the
     /// customers API pages through the rest. Larger answers cost memory per request for nobody.
@@ -50,6 +52,9 @@ public struct ReportRoutes: Sendable {
                 let days = try query.int("days", in: 1...3650) ?? StaleReport.defaultDays
                 let limit = try query.int("limit", in: 1...Self.maxRows) ?? StaleReport.defaultLimit
                 table = try await StaleReport.run(days: days, limit: limit, client: database, logger: context.logger)
+            case "drift":
+                let limit = try query.int("limit", in: 1...Self.maxRows) ?? DriftReport.defaultLimit
+                table = try await DriftReport.run(limit: limit, client: database, logger: context.logger)
             case "partner-token-health": table = try await PartnerTokenHealthReport.run(client: database, logger: context.logger)
             case "runs":
                 let days = try query.int("days", in: 1...3650) ?? RunsReport.defaultDays

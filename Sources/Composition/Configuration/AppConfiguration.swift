@@ -107,6 +107,10 @@ public struct AppConfiguration: Sendable {
     public var listingRateLimit: Int
     /// Minutes between scheduled drift runs; 0 (the default) turns the schedule off.
     public var driftRunIntervalMinutes: Int
+    /// Microsoft Graph reads per second of reconcile runs, shared by every process (0: no limit of ours).
+    public var graphRateLimit: Int
+    /// Refresh-token redemptions per second of reconcile runs (one per customer tenant read).
+    public var tokenRateLimit: Int
 
     // Present when `purpose == .server`.
     public var applicationID: ApplicationID?
@@ -224,6 +228,10 @@ public struct AppConfiguration: Sendable {
         runRescueIntervalSeconds = try reader.integer("CPV_RUN_RESCUE_INTERVAL_SECONDS", default: 10, range: 1...600)
         listingRateLimit = try reader.integer("CPV_LISTING_RATE_LIMIT", default: 500, range: 0...60_000)
         driftRunIntervalMinutes = try reader.integer("CPV_DRIFT_RUN_INTERVAL_MINUTES", default: 0, range: 0...10_080)
+        // Graph allows an application about 130,000 requests per 10 s across tenants; a reconcile
+        // plans for a sixth of that so other Graph users of the same application keep theirs.
+        graphRateLimit = try reader.integer("CPV_GRAPH_RATE_LIMIT", default: 2_000, range: 0...13_000)
+        tokenRateLimit = try reader.integer("CPV_TOKEN_RATE_LIMIT", default: 500, range: 0...10_000)
         applicationDisplayName = reader.string("CPV_APP_DISPLAY_NAME") ?? "CPV Consent Orchestrator"
         tokenStore = try reader.choice("CPV_TOKEN_STORE", default: .database)
         endpoints = EndpointOverrides(

@@ -19,8 +19,12 @@ public struct ConcurrencyLimit: Sendable, Equatable {
     public let maximum: Int
     /// Seconds a task takes, waits for slots excluded (running estimate).
     public private(set) var taskSeconds: Double
-    /// Partner Center calls per task, retries included (running estimate).
+    /// Partner Center calls per task, retries included (running estimate). A reconcile task that
+    /// found its tenant verified made none: such tasks cost no consent budget, so a run of mostly
+    /// verified tenants keeps many more in flight (bounded by `maximum`, the Graph budget paces them).
     public private(set) var callsPerTask: Double
+    /// The estimate never goes below this: a run of verified tenants is bounded by `maximum`.
+    public static let minimumCallsPerTask = 0.01
     public private(set) var limit: Int
 
     /// - Parameter taskSeconds: the first estimate, until tasks finish (a DELETE and a POST of half
@@ -36,7 +40,7 @@ public struct ConcurrencyLimit: Sendable, Equatable {
     /// A task finished after `seconds` (slot waits excluded) with `calls` Partner Center calls.
     public mutating func taskFinished(seconds: Double, calls: Int, budget: Double?) -> Int {
         if seconds.isFinite, seconds >= 0 { taskSeconds += Self.smoothing * (seconds - taskSeconds) }
-        if calls > 0 { callsPerTask += Self.smoothing * (max(Double(calls), 1) - callsPerTask) }
+        if calls >= 0 { callsPerTask = max(Self.minimumCallsPerTask, callsPerTask + Self.smoothing * (Double(calls) - callsPerTask)) }
         return update(budget: budget)
     }
 

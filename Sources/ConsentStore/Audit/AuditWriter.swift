@@ -59,7 +59,7 @@ public struct AuditWriter: Sendable {
         guard !records.isEmpty else { return [] }
         let prepared = try prepare(records)
         var lock = StatementBuilder()
-        Self.lockHead(into: &lock, afterCTE: nil)
+        Self.lockHead(into: &lock)
         let head = try await Self.head(try await connection.query(lock.query, logger: logger))
         var insert = StatementBuilder()
         let positions = chain(prepared, after: head, into: &insert)
@@ -75,12 +75,12 @@ public struct AuditWriter: Sendable {
         }
     }
 
-    /// The statement that locks and reads the head. With `afterCTE`, the statement being built
-    /// already holds `WITH <afterCTE> AS (...)`, whose rows are written before the lock is taken:
+    /// The statement that locks and reads the head. With `afterCTEs`, the statement being built
+    /// already holds `WITH <cte> AS (...), ...`, whose rows are written before the lock is taken:
     /// the uncorrelated sub-select in the WHERE clause is a one-time filter, evaluated before the
     /// head row is fetched. That keeps the lock order of every writer the same (the writer's own
     /// rows and their counter triggers first, the chain head last), so no two writers deadlock.
-    static func lockHead(into statement: inout StatementBuilder, afterCTE: String?) {
+    static func lockHead(into statement: inout StatementBuilder, afterCTEs: [String] = []) {
         statement.text(
             """
             SELECT h.last_seq, h.last_hash, clock_timestamp() AS now,
@@ -88,7 +88,7 @@ public struct AuditWriter: Sendable {
             FROM audit_chain_head h
             WHERE h.singleton
             """)
-        if let afterCTE { statement.text(" AND (SELECT count(*) FROM \(afterCTE)) >= 0") }
+        for cte in afterCTEs { statement.text(" AND (SELECT count(*) FROM \(cte)) >= 0") }
         statement.text(" FOR UPDATE OF h")
     }
 

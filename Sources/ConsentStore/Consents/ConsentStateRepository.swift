@@ -54,20 +54,32 @@ public struct ConsentStateRepository: Sendable {
     /// The events are made canonical and encoded before step 1, so the lock covers HMACs only.
     public func apply(_ writes: [ConsentWrite], logger: Logger) async throws {
         let changes = writes.compactMap { write in write.change.map { (write.customerID, $0) } }
+        let readings = writes.compactMap { write in write.verification.map { (write.customerID, $0) } }
         let records = writes.flatMap(\.audit)
-        guard !changes.isEmpty || !records.isEmpty else { return }
-        if Set(changes.map(\.0)).count < changes.count {
+        guard !changes.isEmpty || !records.isEmpty || !readings.isEmpty else { return }
+        if Set(changes.map(\.0)).count < changes.count || Set(readings.map(\.0)).count < readings.count {
             throw ConsentStoreError.duplicateCustomer
         }
         var upsert = StatementBuilder()
-        if !changes.isEmpty { Self.upsert(changes, into: &upsert) }
+        var ctes: [String] = []
+        if !changes.isEmpty {
+            upsert.text("WITH ")
+            Self.upsert(changes, into: &upsert)
+            ctes.append("consent")
+        }
+        if !readings.isEmpty {
+            upsert.text(ctes.isEmpty ? "WITH " : ",\n")
+            VerificationRow.upsert(readings, into: &upsert)
+            ctes.append("verified")
+        }
+        upsert.text("\n")
         guard !records.isEmpty else {
-            upsert.text("SELECT count(*) FROM consent")
+            upsert.text("SELECT " + ctes.map { "(SELECT count(*) FROM \($0))" }.joined(separator: " + "))
             for try await _ in try await client.query(upsert.query, logger: logger) {}
             return
         }
         let prepared = try audit.prepare(records)
-        AuditWriter.lockHead(into: &upsert, afterCTE: changes.isEmpty ? nil : "consent")
+        AuditWriter.lockHead(into: &upsert, afterCTEs: ctes)
         let lock = upsert.query
         try await client.inTransaction(logger: logger) { connection in
             let head = try await AuditWriter.head(try await connection.query(lock, logger: logger))
@@ -77,11 +89,11 @@ public struct ConsentStateRepository: Sendable {
         }
     }
 
-    /// `WITH consent AS (INSERT ... ON CONFLICT ... RETURNING customer_id)` for `changes`.
+    /// `consent AS (INSERT ... ON CONFLICT ... RETURNING customer_id)` for `changes`.
     private static func upsert(_ changes: [(Int64, ConsentStateChange)], into statement: inout StatementBuilder) {
         statement.text(
             """
-            WITH consent AS (
+            consent AS (
                 INSERT INTO customer_consents AS cc (
                     customer_id, state, grant_set_version, last_error_code, last_error, attempts,
                     last_attempt_at, last_success_at, last_correlation_id)
@@ -116,7 +128,6 @@ public struct ConsentStateRepository: Sendable {
                     updated_at = now()
                 RETURNING customer_id
             )
-
             """)
     }
 

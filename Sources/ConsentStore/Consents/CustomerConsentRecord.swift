@@ -45,10 +45,14 @@ public struct ConsentWrite: Sendable {
     public var customerID: Int64
     public var change: ConsentStateChange?
     public var audit: [AuditRecord]
+    /// A Graph reading of the tenant (reconcile), stored in `consent_verifications` in the same
+    /// transaction as the events that report it.
+    public var verification: VerificationWrite?
 
-    public init(customerID: Int64, change: ConsentStateChange?, audit: [AuditRecord]) {
+    public init(customerID: Int64, change: ConsentStateChange?, audit: [AuditRecord], verification: VerificationWrite? = nil) {
         self.customerID = customerID
         self.change = change
         self.audit = audit
+        self.verification = verification
     }
 }

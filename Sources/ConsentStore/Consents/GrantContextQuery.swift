@@ -4,12 +4,14 @@ import Logging
 import PostgresNIO
 
 /// Everything a consent task reads before its first call: the customer, its partner, the current
-/// grant set and the customer's stored consent.
+/// grant set, the customer's stored consent and its last Graph reading.
 public struct GrantContext: Sendable, Equatable {
     public var customer: Customer
     public var partner: Partner?
     public var grantSet: GrantSet?
     public var consent: CustomerConsentRecord?
+    /// The customer's last Graph reading (reconcile), if it was ever read.
+    public var verification: StoredVerification?
 }
 
 /// Reads a `GrantContext` in one statement. A re-grant run reads one per customer, and as four
@@ -40,6 +42,7 @@ public struct GrantContextQuery: Sendable {
                 LEFT JOIN LATERAL (SELECT \(PartnerRow.columns) FROM partners WHERE id = c.partner_id) p ON true
                 LEFT JOIN LATERAL (SELECT \(GrantSetRepository.columns) FROM grant_sets ORDER BY version DESC LIMIT 1) g ON true
                 LEFT JOIN LATERAL (SELECT \(ConsentStateRepository.columns) FROM customer_consents WHERE customer_id = c.id) cc ON true
+                LEFT JOIN LATERAL (SELECT \(VerificationRow.columns) FROM consent_verifications WHERE customer_id = c.id) cv ON true
             """
         static let bindingDataTypes: [PostgresDataType] = [.int8]
 
@@ -59,15 +62,17 @@ public struct GrantContextQuery: Sendable {
         PartnerRow.columnList.aliased(table: "p", prefix: "p_"),
         GrantSetRepository.columnList.aliased(table: "g", prefix: "g_"),
         ConsentStateRepository.columnList.aliased(table: "cc", prefix: "cc_"),
+        VerificationRow.columnList.aliased(table: "cv", prefix: "cv_"),
     ].joined(separator: ", ")
 
     /// A part is absent (its LEFT JOIN found nothing) when its key column is NULL.
     static func context(_ row: NamedRow) throws -> GrantContext {
         var context = GrantContext(
-            customer: try CustomerRow.customer(row.prefixed("c_")), partner: nil, grantSet: nil, consent: nil)
+            customer: try CustomerRow.customer(row.prefixed("c_")), partner: nil, grantSet: nil, consent: nil, verification: nil)
         if try !row.isNull("p_id") { context.partner = try PartnerRow.partner(row.prefixed("p_")) }
         if try !row.isNull("g_version") { context.grantSet = try GrantSetRepository.grantSet(row.prefixed("g_")) }
         if try !row.isNull("cc_customer_id") { context.consent = try ConsentStateRepository.record(row.prefixed("cc_")) }
+        if try !row.isNull("cv_customer_id") { context.verification = try VerificationRow.stored(row.prefixed("cv_")) }
         return context
     }
 }

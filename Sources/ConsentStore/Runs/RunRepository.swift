@@ -55,7 +55,7 @@ public struct RunRepository: Sendable {
             for try await current in try await connection.query(
                 "SELECT max(version) FROM grant_sets", logger: logger
             ).decode(Int32?.self) { version = current }
-            if request.action == .grant, !request.dryRun, version == nil { throw RunStoreError.noGrantSet }
+            if request.action != .revoke, !request.dryRun, version == nil { throw RunStoreError.noGrantSet }
             let status = request.dryRun ? RunStatus.completed.rawValue : RunStatus.queued.rawValue
             var run: RunRecord?
             for try await row in try await connection.query(

@@ -37,17 +37,46 @@ public struct GraphClient: Sendable {
         let value: [T]
     }
 
+    /// Graph's error body: `{"error": {"code": "Request_ResourceNotFound", "message": "..."}}`.
+    private struct GraphErrorBody: Decodable {
+        struct Inner: Decodable { let code: String }
+        let error: Inner
+    }
+
     /// `GET /v1.0/servicePrincipals?$filter=appId eq '{appId}'`.
     public func servicePrincipals(
         profile: CloudProfile, accessToken: Secret<String>, appID: ApplicationID, logger: Logger
     ) async throws(GraphCallError) -> [ServicePrincipal] {
-        let filter = "appId eq '\(appID)'"
+        let page: Collection<ServicePrincipal> = try await get(
+            "\(profile.graph)/v1.0/servicePrincipals?$filter=\(Self.encode("appId eq '\(appID)'"))", accessToken: accessToken, logger: logger)
+        return page.value
+    }
+
+    /// `GET /v1.0/servicePrincipals?$filter=appId in ('…', '…')`: several applications' service
+    /// principals in one read (a reconcile finds ours and its resources' together).
+    public func servicePrincipals(
+        profile: CloudProfile, accessToken: Secret<String>, appIDs: [ApplicationID], logger: Logger
+    ) async throws(GraphCallError) -> [ServicePrincipal] {
+        let list = appIDs.map { "'\($0)'" }.joined(separator: ",")
+        let page: Collection<ServicePrincipal> = try await get(
+            "\(profile.graph)/v1.0/servicePrincipals?$filter=\(Self.encode("appId in (\(list))"))&$select=id,appId,displayName",
+            accessToken: accessToken, logger: logger)
+        return page.value
+    }
+
+    /// `GET /v1.0/servicePrincipals/{id}`: the application a grant's `resourceId` belongs to.
+    public func servicePrincipal(
+        profile: CloudProfile, accessToken: Secret<String>, id: String, logger: Logger
+    ) async throws(GraphCallError) -> ServicePrincipal {
+        try await get(
+            "\(profile.graph)/v1.0/servicePrincipals/\(Self.encode(id))?$select=id,appId,displayName", accessToken: accessToken, logger: logger)
+    }
+
+    /// Percent-encodes a query value or path segment (only unreserved characters stay as they are).
+    static func encode(_ value: String) -> String {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
-        let encoded = filter.addingPercentEncoding(withAllowedCharacters: allowed) ?? filter
-        let page: Collection<ServicePrincipal> = try await get(
-            "\(profile.graph)/v1.0/servicePrincipals?$filter=\(encoded)", accessToken: accessToken, logger: logger)
-        return page.value
+        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
     }
 
     /// `GET /v1.0/servicePrincipals/{id}/oauth2PermissionGrants`.
@@ -55,7 +84,7 @@ public struct GraphClient: Sendable {
         profile: CloudProfile, accessToken: Secret<String>, servicePrincipalID: String, logger: Logger
     ) async throws(GraphCallError) -> [PermissionGrant] {
         let page: Collection<PermissionGrant> = try await get(
-            "\(profile.graph)/v1.0/servicePrincipals/\(servicePrincipalID)/oauth2PermissionGrants", accessToken: accessToken,
+            "\(profile.graph)/v1.0/servicePrincipals/\(Self.encode(servicePrincipalID))/oauth2PermissionGrants", accessToken: accessToken,
             logger: logger)
         return page.value
     }
@@ -67,15 +96,21 @@ public struct GraphClient: Sendable {
         request.headers.add(name: "Accept", value: "application/json")
         let status: Int
         let body: ByteBuffer
+        let retryAfter: TimeInterval?
         do {
             let response = try await http.execute(request, timeout: .nanoseconds(Int64(timeout.components.seconds * 1_000_000_000)))
             body = try await response.body.collect(upTo: 4 << 20)
             status = Int(response.status.code)
+            retryAfter = response.headers.first(name: "Retry-After").flatMap { TimeInterval($0.trimmingCharacters(in: .whitespaces)) }
         } catch {
             throw .transport(EntraTokenClient.transportReason(error))
         }
         logger.debug("graph call", metadata: ["cpv.http.status": "\(status)"])
-        guard (200..<300).contains(status) else { throw .failed(status: status) }
+        guard (200..<300).contains(status) else {
+            if status == 429 { throw .throttled(retryAfter: retryAfter) }
+            let code = (try? JSONDecoder().decode(GraphErrorBody.self, from: Data(body.readableBytesView)))?.error.code
+            throw .failed(status: status, code: code)
+        }
         guard let decoded = try? JSONDecoder().decode(T.self, from: Data(body.readableBytesView)) else {
             throw .malformedResponse(status: status)
         }
@@ -85,13 +120,17 @@ public struct GraphClient: Sendable {
 
 /// A Graph call that did not produce a usable answer.
 public enum GraphCallError: Error, Sendable, Equatable, CustomStringConvertible {
-    case failed(status: Int)
+    /// Any status but 429; `code` is Graph's own (`Authorization_RequestDenied`, ...) when it sent one.
+    case failed(status: Int, code: String? = nil)
+    /// 429: Graph throttled the tenant or the application; wait at least `retryAfter` seconds.
+    case throttled(retryAfter: TimeInterval?)
     case transport(String)
     case malformedResponse(status: Int)
 
     public var code: String {
         switch self {
-        case .failed(let status): "graph_\(status)"
+        case .failed(let status, _): "graph_\(status)"
+        case .throttled: "graph_429"
         case .transport: "graph_unreachable"
         case .malformedResponse: "graph_malformed_response"
         }
@@ -99,7 +138,10 @@ public enum GraphCallError: Error, Sendable, Equatable, CustomStringConvertible 
 
     public var description: String {
         switch self {
-        case .failed(let status): "Graph answered \(status)"
+        case .failed(let status, let code?): "Graph answered \(status) (\(code))"
+        case .failed(let status, nil): "Graph answered \(status)"
+        case .throttled(let retryAfter?): "Graph answered 429 (Retry-After \(Int(retryAfter.rounded(.up))) s)"
+        case .throttled(nil): "Graph answered 429"
         case .transport(let reason): "Graph unreachable: \(reason)"
         case .malformedResponse(let status): "Graph answered \(status) with an unreadable body"
         }

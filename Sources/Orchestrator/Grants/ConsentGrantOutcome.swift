@@ -38,4 +38,10 @@ public struct ConsentGrantOutcome: Sendable, Equatable {
     public var reason: String?
     /// Time spent waiting for slots in the shared budget.
     public var slotWait: Duration = .zero
+    /// A reconcile's reading of the tenant before any call (nil for grant and revoke tasks).
+    public var reconciled: ConsentVerification?
+    /// Wait at least this long before trying the task again (a Graph 429's Retry-After).
+    public var retryAfter: TimeInterval?
+    /// Graph reads the task made (reconcile).
+    public var graphReads = 0
 }

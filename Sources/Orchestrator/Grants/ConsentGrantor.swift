@@ -22,13 +22,16 @@ public struct ConsentGrantor: Sendable {
     let tokens: PartnerTokenProvider
     let partnerCenter: PartnerCenterClient
     let verifier: GrantVerifier?
+    /// Reads the tenant through Graph for reconcile tasks (the verifier's reader when not given).
+    let reader: ConsentReader?
     let configuration: Configuration
     let metrics: FlowMetrics
 
     public init(
         partners: PartnerRepository, customers: CustomerRepository,
         consents: ConsentStateRepository, tokens: PartnerTokenProvider, partnerCenter: PartnerCenterClient,
-        verifier: GrantVerifier? = nil, configuration: Configuration = Configuration(), metrics: FlowMetrics = FlowMetrics()
+        verifier: GrantVerifier? = nil, reader: ConsentReader? = nil, configuration: Configuration = Configuration(),
+        metrics: FlowMetrics = FlowMetrics()
     ) {
         self.partners = partners
         self.customers = customers
@@ -37,6 +40,7 @@ public struct ConsentGrantor: Sendable {
         self.tokens = tokens
         self.partnerCenter = partnerCenter
         self.verifier = verifier
+        self.reader = reader ?? verifier?.reader
         self.configuration = configuration
         self.metrics = metrics
     }
@@ -53,7 +57,8 @@ public struct ConsentGrantor: Sendable {
         try await perform(.revoke, customerID: customerID, actor: actor, logger: logger)
     }
 
-    /// Runs `action` for one customer: `regrant` or `revoke`.
+    /// Runs `action` for one customer: `regrant`, `revoke` or `reconcile` (read first, grant only
+    /// where the tenant differs: `ConsentGrantor+Reconcile.swift`).
     public func perform(_ action: RunAction, customerID: Int64, actor: String, logger: Logger) async throws -> ConsentGrantOutcome {
         var logger = logger
         logger[metadataKey: "cpv.customer"] = "\(customerID)"
@@ -67,13 +72,24 @@ public struct ConsentGrantor: Sendable {
         guard partner.status != .disabled else { throw ConsentGrantorError.partnerDisabled(partner.id) }
         guard let grantSet = context.grantSet else { throw ConsentGrantorError.noGrantSet }
         logger[metadataKey: "cpv.partner"] = "\(partner.id.guidText)"
-        let stored = context.consent
+        if action == .reconcile {
+            return try await reconcile(context, partner: partner, grantSet: grantSet, actor: actor, logger: logger)
+        }
+        return try await run(
+            action, partner: partner, customer: customer, grantSet: grantSet, stored: context.consent, actor: actor, logger: logger)
+    }
+
+    /// The consent state machine's calls for one customer (grant or revoke), then the optional check.
+    func run(
+        _ action: RunAction, partner: Partner, customer: Customer, grantSet: GrantSet, stored: CustomerConsentRecord?, actor: String,
+        logger: Logger
+    ) async throws -> ConsentGrantOutcome {
         var task = ConsentTask(
             uses: .init(
                 partners: partners, writes: writes, tokens: tokens, partnerCenter: partnerCenter, configuration: configuration,
                 metrics: metrics),
             partner: partner, customer: customer, grantSet: grantSet, action: action, payload: try ConsentPayload(grantSet).json(),
-            trail: ConsentAuditTrail(actor: actor, partnerID: partner.id, customerID: customerID, grantSetVersion: grantSet.version),
+            trail: ConsentAuditTrail(actor: actor, partnerID: partner.id, customerID: customer.id, grantSetVersion: grantSet.version),
             machine: ConsentStateMachine(
                 state: stored?.state ?? .unknown, grantSetVersion: stored?.grantSetVersion,
                 maxAttempts: configuration.backoff.maxAttempts),

@@ -12,6 +12,8 @@ public enum ConsentGrantorError: Error, Sendable, Equatable, CustomStringConvert
     case noGrantSet
     /// The state machine rejected its own next step: a bug, reported rather than looped on.
     case unexpectedStep(String)
+    /// A reconcile task in a process built without a Graph reader: a wiring bug.
+    case noReader
 
     public var code: String {
         switch self {
@@ -20,7 +22,7 @@ public enum ConsentGrantorError: Error, Sendable, Equatable, CustomStringConvert
         case .partnerNotFound: "partner_not_found"
         case .partnerDisabled: "partner_disabled"
         case .noGrantSet: "no_grant_set"
-        case .unexpectedStep: "internal_error"
+        case .unexpectedStep, .noReader: "internal_error"
         }
     }
 
@@ -32,6 +34,7 @@ public enum ConsentGrantorError: Error, Sendable, Equatable, CustomStringConvert
         case .partnerDisabled(let id): "partner \(id.guidText) is disabled"
         case .noGrantSet: "no grant set has been published yet"
         case .unexpectedStep(let step): "the consent task reached an unexpected step: \(step)"
+        case .noReader: "this process cannot read tenants through Graph (no consent reader configured)"
         }
     }
 }

@@ -28,8 +28,10 @@ public struct ConsentWriteBatcher: Sendable {
 
     /// Writes `change` and `audit` for the customer, in a batch with others' writes; returns once
     /// committed, throws what the database said about this write.
-    public func apply(customerID: Int64, change: ConsentStateChange?, audit: [AuditRecord], logger: Logger) async throws {
-        guard change != nil || !audit.isEmpty else { return }
-        try await group.submit(ConsentWrite(customerID: customerID, change: change, audit: audit), logger: logger)
+    public func apply(
+        customerID: Int64, change: ConsentStateChange?, audit: [AuditRecord], verification: VerificationWrite? = nil, logger: Logger
+    ) async throws {
+        guard change != nil || !audit.isEmpty || verification != nil else { return }
+        try await group.submit(ConsentWrite(customerID: customerID, change: change, audit: audit, verification: verification), logger: logger)
     }
 }

@@ -8,55 +8,44 @@ public struct GrantVerification: Sendable, Equatable {
     /// The CPV app's service principal exists and holds exactly the expected scopes per resource.
     public var verified: Bool
     public var servicePrincipalID: String?
-    /// Human-readable differences, e.g. `Graph: missing scopes User.Read.All`.
+    /// Human-readable differences, e.g. `00000003-…: missing User.Read.All`.
     public var differences: [String]
     /// Why the check itself could not run (token or Graph failure); nil when it ran.
     public var errorCode: String?
+    /// The reading itself: state, time, and what differed per resource.
+    public var reading: ConsentVerification?
 }
 
-/// Checks through Graph in the customer tenant that the consent a grant set describes is there:
-/// the CPV service principal exists and has a tenant-wide delegated grant with the expected scopes
-/// on each resource (partner-center-api.md §7.2).
+/// Checks through Graph in the customer tenant that the consent a grant set describes is there
+/// (`CPV_VERIFY_GRANTS`, after each grant): one fresh reading by the `ConsentReader` that
+/// reconcile runs use, so both compare in one place.
 public struct GrantVerifier: Sendable {
-    let tokens: PartnerTokenProvider
-    let graph: GraphClient
+    let reader: ConsentReader
+
+    public init(reader: ConsentReader) {
+        self.reader = reader
+    }
 
     public init(tokens: PartnerTokenProvider, graph: GraphClient) {
-        self.tokens = tokens
-        self.graph = graph
+        self.reader = ConsentReader(tokens: tokens, graph: graph)
     }
 
     public func verify(partner: Partner, customerTenant: TenantID, grantSet: GrantSet, logger: Logger) async -> GrantVerification {
-        let profile = tokens.profile(for: partner)
-        let token: Secret<String>
-        do {
-            // Redeemed anew: a token minted before the consent does not carry it (§7.4).
-            token = try await tokens.accessToken(
-                for: partner, tenant: customerTenant.description, scope: profile.graphScope, forceRedeem: true, logger: logger)
-        } catch {
-            return GrantVerification(verified: false, differences: ["no Graph token for the customer: \(error.reason.rawValue)"], errorCode: error.code)
-        }
-        do {
-            guard let app = try await graph.servicePrincipals(profile: profile, accessToken: token, appID: grantSet.applicationID, logger: logger).first else {
-                return GrantVerification(verified: false, differences: ["the CPV service principal does not exist"], errorCode: nil)
-            }
-            let grants = try await graph.permissionGrants(profile: profile, accessToken: token, servicePrincipalID: app.id, logger: logger)
-            var differences: [String] = []
-            for expected in grantSet.grants {
-                let resource = try await graph.servicePrincipals(
-                    profile: profile, accessToken: token, appID: expected.enterpriseApplicationID, logger: logger).first
-                let held = Set(
-                    grants.filter { $0.resourceId == resource?.id && $0.consentType == "AllPrincipals" }
-                        .flatMap(\.scopes).map { $0.lowercased() })
-                let wanted = Set(expected.scopes.map { $0.lowercased() })
-                let missing = wanted.subtracting(held).sorted()
-                let extra = held.subtracting(wanted).sorted()
-                if !missing.isEmpty { differences.append("\(expected.enterpriseApplicationID): missing \(missing.joined(separator: ","))") }
-                if !extra.isEmpty { differences.append("\(expected.enterpriseApplicationID): unexpected \(extra.joined(separator: ","))") }
-            }
-            return GrantVerification(verified: differences.isEmpty, servicePrincipalID: app.id, differences: differences, errorCode: nil)
-        } catch {
-            return GrantVerification(verified: false, differences: [error.description], errorCode: error.code)
+        // Redeemed anew: a token minted before the consent does not carry it (§7.4).
+        let reading = await reader.read(partner: partner, customerTenant: customerTenant, grantSet: grantSet, fresh: true, logger: logger)
+        let verification = reading.verification
+        switch verification.state {
+        case .verified:
+            return GrantVerification(
+                verified: true, servicePrincipalID: verification.servicePrincipalID, differences: [], errorCode: nil, reading: verification)
+        case .drifted:
+            return GrantVerification(
+                verified: false, servicePrincipalID: verification.servicePrincipalID, differences: verification.summary, errorCode: nil,
+                reading: verification)
+        case .missing, .unknown:
+            return GrantVerification(
+                verified: false, differences: [verification.reason ?? verification.state.rawValue],
+                errorCode: verification.state == .unknown ? verification.code : nil, reading: verification)
         }
     }
 }

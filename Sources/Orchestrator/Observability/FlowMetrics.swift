@@ -80,6 +80,12 @@ public struct FlowMetrics: Sendable {
     func tokenRedemptions(outcome: String) -> Counter {
         Counter(label: "cpv_token_redemptions_total", dimensions: [("outcome", outcome)], factory: factory)
     }
+
+    /// `cpv_reconcile_readings_total{state}`: tenants read through Graph by a reconcile, by what the
+    /// reading found (`verified`, `drifted`, `missing`, `unknown`).
+    func reconciled(state: VerificationState) -> Counter {
+        Counter(label: "cpv_reconcile_readings_total", dimensions: [("state", state.rawValue)], factory: factory)
+    }
 }
 
 /// How a consent call ended, for metrics (the class, not the code).

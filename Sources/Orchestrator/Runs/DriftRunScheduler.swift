@@ -4,11 +4,13 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// The scheduled drift run (`CPV_DRIFT_RUN_INTERVAL_MINUTES`, off by default): every interval, when
-/// some customers were last granted an older grant set version than the current one (or never) and
-/// no drift run is open, creates a `drift` run for the workers. Every process may run one: the run
-/// creation takes turns and skips customers already in a run, so a second scheduler finding the
-/// same drift creates an empty run that completes at once.
+/// Scheduled drift detection (`CPV_DRIFT_RUN_INTERVAL_MINUTES`, off by default): every interval,
+/// unless the last one is still open, a reconcile run over every customer (issue #16). It reads
+/// each tenant through Graph, so it finds what changed in the tenants themselves (a scope removed,
+/// our service principal deleted), not only customers our own records show behind the grant set;
+/// what differs is audited (`consent.drift.detected`) and repaired, tenants that already hold the
+/// grant set cost no consent call. Every process may run one: run creation takes turns and skips
+/// customers already in a run, so a second scheduler creates an empty run that completes at once.
 public struct DriftRunScheduler: Service {
     public static let actor = "system:drift-schedule"
 
@@ -30,10 +32,10 @@ public struct DriftRunScheduler: Service {
     @discardableResult
     public func tick() async -> RunPlan? {
         do {
-            guard try await runs.driftRunNeeded(logger: logger) else { return nil }
-            let plan = try await runs.create(.init(scope: .drift), actor: Self.actor, logger: logger)
+            guard try await !runs.reconcileRunOpen(requestedBy: Self.actor, logger: logger) else { return nil }
+            let plan = try await runs.create(.init(scope: .all, action: .reconcile), actor: Self.actor, logger: logger)
             logger.notice(
-                "scheduled drift run created",
+                "scheduled reconcile run created",
                 metadata: ["cpv.run": "\(plan.run.id.guidText)", "cpv.planned": "\(plan.planned)", "cpv.missing": "\(plan.missing)"])
             return plan
         } catch {

@@ -36,7 +36,7 @@ extension RunWorker {
             case .customerRemoved, .partnerDisabled:
                 completion = .skipped(code: error.code, error: error.description)
                 failure = nil
-            case .customerNotFound, .partnerNotFound, .noGrantSet, .unexpectedStep:
+            case .customerNotFound, .partnerNotFound, .noGrantSet, .unexpectedStep, .noReader:
                 completion = .failed(code: error.code, error: error.description)
                 failure = .internal
             }
@@ -72,6 +72,12 @@ extension RunWorker {
             if outcome.failure == .customer {
                 return (.failed(code: code, error: error), .customer)
             }
+            if let retryAfter = outcome.retryAfter {
+                // A reconcile's Graph read was throttled: the tenant is read again no sooner than
+                // its Retry-After. The attempt counts (unlike a consent 429, which the budget
+                // answers for): a tenant Graph keeps throttling ends `unknown`, reported, not looped on.
+                return (retryOrFail(task, code: code, error: error, atLeast: retryAfter), .transient)
+            }
             if outcome.calls.last?.status == 429 {
                 // Throttled to the end: the budget, not the customer, is the problem. The attempt is
                 // given back so a long throttle cannot fail customers that never really failed.
@@ -82,9 +88,9 @@ extension RunWorker {
         }
     }
 
-    private func retryOrFail(_ task: ClaimedTask, code: String, error: String) -> TaskCompletion {
+    private func retryOrFail(_ task: ClaimedTask, code: String, error: String, atLeast: TimeInterval = 0) -> TaskCompletion {
         guard task.attempts < configuration.maxAttempts else { return .failed(code: code, error: error) }
-        let seconds = configuration.backoff.delay(attempt: task.attempts, random: Double.random(in: 0..<1))
+        let seconds = max(atLeast + Double.random(in: 0..<0.5), configuration.backoff.delay(attempt: task.attempts, random: Double.random(in: 0..<1)))
         return .retry(after: .milliseconds(Int64(seconds * 1_000)), code: code, error: error)
     }
 

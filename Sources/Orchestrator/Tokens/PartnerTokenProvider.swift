@@ -8,8 +8,12 @@ import MicrosoftCloud
 /// Vault, see `RefreshTokenStore`), with the rotated refresh token written back every time.
 ///
 /// - Cached per (partner, tenant, scope) and refreshed `refreshMargin` before expiry.
-/// - One redemption per partner at a time inside the process (`KeyedLock`); across processes the
-///   compare-and-set on `token_version` keeps the newest token.
+/// - One redemption per (partner, tenant, scope) at a time inside the process (`KeyedLock`), so
+///   callers waiting for the same token share one redemption while a reconcile redeems for many
+///   customer tenants of one partner at once (one lock per partner held it to one redemption per
+///   round trip to Entra: about ten customers a second). Each redemption may return a rotated
+///   refresh token; the compare-and-set on `token_version` keeps one of them, in any process, and
+///   the others stay valid (Entra does not revoke a refresh token when it issues the next).
 /// - A dead token (700082, 70008, 50173, MFA, Conditional Access) flips the partner to
 ///   `needs_reconsent` with an audit event, so nobody keeps calling with it.
 public actor PartnerTokenProvider {
@@ -32,7 +36,7 @@ public actor PartnerTokenProvider {
     let refreshMargin: TimeInterval
     let metrics: FlowMetrics
     private var cache: [CacheKey: CachedToken] = [:]
-    private let lock = KeyedLock<UUID>()
+    private let lock = KeyedLock<CacheKey>()
 
     public init(
         repository: PartnerRepository, store: any RefreshTokenStore, entra: EntraTokenClient, overrides: CloudProfile.Overrides,
@@ -66,7 +70,7 @@ public actor PartnerTokenProvider {
             return cached.token
         }
         do {
-            return try await lock.withLock(partner.id) {
+            return try await lock.withLock(key) {
                 try await self.redeem(partner: partner, key: key, forceRedeem: forceRedeem, logger: logger)
             }
         } catch let error as PartnerTokenError {

@@ -31,8 +31,21 @@ struct GraphAndARMRoutes: Sendable {
         }
         router.get("/v1.0/servicePrincipals") { request, _ in
             await self.authorizedAsync(request, .graph) { tenantId in
-                let appId = Self.appIdFilter(request.query("$filter"))
-                return HTTPResponses.json(Collection(value: await self.servicePrincipals(tenantId: tenantId, appId: appId)))
+                let appIds = Self.appIdFilter(request.query("$filter"))
+                return HTTPResponses.json(Collection(value: await self.servicePrincipals(tenantId: tenantId, appIds: appIds)))
+            }
+        }
+        router.get("/v1.0/servicePrincipals/{id}") { request, context in
+            await self.authorizedAsync(request, .graph) { tenantId in
+                let id = (context.parameters.get("id") ?? "").lowercased()
+                guard let principal = await self.servicePrincipals(tenantId: tenantId, appIds: nil).first(where: { $0.id == id }) else {
+                    return HTTPResponses.json(
+                        GraphErrorBody(error: .init(
+                            code: "Request_ResourceNotFound",
+                            message: "Resource '\(id)' does not exist or one of its queried reference-property objects are not present.")),
+                        status: .notFound)
+                }
+                return HTTPResponses.json(principal)
             }
         }
         router.get("/v1.0/servicePrincipals/{id}/oauth2PermissionGrants") { request, context in
@@ -53,15 +66,26 @@ struct GraphAndARMRoutes: Sendable {
         }
     }
 
-    /// `appId eq 'guid'` (quotes optional, case-insensitive), the only filter the product uses.
-    static func appIdFilter(_ filter: String?) -> String? {
+    /// `appId eq 'guid'` or `appId in ('guid', 'guid')` (quotes optional, case-insensitive), the
+    /// filters the product uses; nil (no filter) for anything else.
+    static func appIdFilter(_ filter: String?) -> [String]? {
         guard let filter = filter?.replacingOccurrences(of: "+", with: " ") else { return nil }
-        let parts = filter.split(separator: " ", omittingEmptySubsequences: true)
-        guard parts.count == 3, parts[0].lowercased() == "appid", parts[1].lowercased() == "eq" else { return nil }
-        return parts[2].trimmingCharacters(in: CharacterSet(charactersIn: "'\"")).lowercased()
+        let parts = filter.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
+        guard parts.count == 3, parts[0].lowercased() == "appid" else { return nil }
+        let unquote = CharacterSet(charactersIn: "'\" ")
+        switch parts[1].lowercased() {
+        case "eq":
+            return [parts[2].trimmingCharacters(in: unquote).lowercased()]
+        case "in":
+            let list = parts[2].trimmingCharacters(in: .whitespaces)
+            guard list.hasPrefix("("), list.hasSuffix(")") else { return nil }
+            return list.dropFirst().dropLast().split(separator: ",").map { $0.trimmingCharacters(in: unquote).lowercased() }
+        default:
+            return nil
+        }
     }
 
-    private func servicePrincipals(tenantId: String, appId: String?) async -> [ServicePrincipal] {
+    private func servicePrincipals(tenantId: String, appIds: [String]?) async -> [ServicePrincipal] {
         var all: [ServicePrincipal] = []
         let resources = state.index.customers[tenantId]?.customer.resourceServicePrincipals ?? WellKnownResource.defaultServicePrincipals
         for r in resources {
@@ -71,8 +95,8 @@ struct GraphAndARMRoutes: Sendable {
         for record in await state.consentRecords(customerId: tenantId) {
             all.append(ServicePrincipal(id: record.servicePrincipalId, appId: record.consent.applicationId.lowercased(), displayName: record.consent.displayName ?? record.consent.applicationId))
         }
-        guard let appId else { return all }
-        return all.filter { $0.appId == appId }
+        guard let appIds else { return all }
+        return all.filter { appIds.contains($0.appId) }
     }
 
     private func authorized(_ request: Request, _ audience: WellKnownResource, _ body: (String) -> Response) -> Response {

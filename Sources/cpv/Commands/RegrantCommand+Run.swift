@@ -21,14 +21,16 @@ extension RegrantCommand {
         let logger = Bootstrap.logger(configuration)
         let dryRun = dryRun
         let wait = wait
+        let action: RunAction = reconcile ? .reconcile : .grant
         try await AppServices.with(configuration: configuration, logger: logger) { services in
             let plan: RunPlan
             do {
-                plan = try await services.runService.create(.init(scope: scope, dryRun: dryRun), confirmation: nil, actor: "cli:regrant", logger: logger)
+                plan = try await services.runService.create(
+                    .init(scope: scope, action: action, dryRun: dryRun), confirmation: nil, actor: "cli:regrant", logger: logger)
             } catch let error as RunStoreError {
                 throw ExitFailure(.failure, error.description)
             }
-            let kind = dryRun ? "dry run" : "run"
+            let kind = (dryRun ? "dry run" : "run") + (action == .reconcile ? " (reconcile)" : "")
             print("\(kind) \(plan.run.id.guidText): \(plan.planned) customers (\(plan.missing) missing first, \(plan.blocked) blocked)")
             guard wait, !dryRun else { return }
             while true {

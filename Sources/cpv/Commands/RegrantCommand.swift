@@ -5,8 +5,9 @@ import Foundation
 import Orchestrator
 
 /// `cpv regrant --customer <tenant-id>`: DELETE then POST the consent in one customer tenant now.
-/// `cpv regrant --all|--partner ID|--state missing [--dry-run] [--wait]`: create a durable run
-/// (RegrantCommand+Run.swift) for the workers.
+/// `cpv regrant --all|--partner ID|--state missing [--reconcile] [--dry-run] [--wait]`: create a
+/// durable run (RegrantCommand+Run.swift) for the workers; `--reconcile` reads each tenant through
+/// Graph first and re-grants only where it differs (with `--customer`, one tenant now).
 struct RegrantCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "regrant",
@@ -33,6 +34,9 @@ struct RegrantCommand: AsyncParsableCommand {
     @Flag(help: "Check the grant through Graph afterwards.")
     var verify = false
 
+    @Flag(help: "Verify first: read the tenant through Graph and re-grant only where it differs from the grant set.")
+    var reconcile = false
+
     func validate() throws {
         if let partner, UUID(uuidString: partner) == nil { throw ValidationError("the partner id must be a UUID") }
         if let state, ConsentState(rawValue: state) == nil { throw ValidationError("unknown consent state \(state)") }
@@ -54,6 +58,7 @@ struct RegrantCommand: AsyncParsableCommand {
         guard let tenant = TenantID(customer) else { throw ValidationError("the customer must be a tenant id (GUID)") }
         let partnerID = partner.flatMap(UUID.init(uuidString:))
         let verify = verify
+        let reconcile = reconcile
         let succeeded = try await AppServices.with(configuration: configuration, logger: logger) { services in
             let matches = try await services.customers.customers(tenantID: tenant, logger: logger)
                 .filter { partnerID == nil || $0.partnerID == partnerID }
@@ -63,9 +68,14 @@ struct RegrantCommand: AsyncParsableCommand {
             }
             let outcome: ConsentGrantOutcome
             do {
-                outcome = try await services.grantor(verifying: verify).regrant(customerID: target.id, actor: "cli:regrant", logger: logger)
+                outcome = try await services.grantor(verifying: verify)
+                    .perform(reconcile ? .reconcile : .grant, customerID: target.id, actor: "cli:regrant", logger: logger)
             } catch let error as ConsentGrantorError {
                 throw ExitFailure(.failure, error.description)
+            }
+            if let reading = outcome.reconciled {
+                print("read through Graph: \(reading.state.rawValue)" + (reading.reason.map { " (\($0))" } ?? ""))
+                for line in reading.summary { print("  \(line)") }
             }
             for call in outcome.calls {
                 print("\(call.call.rawValue.uppercased()) \(call.status.map(String.init) ?? "no answer") \(call.errorCode ?? "") ms-requestid=\(call.requestID.guidText) \(call.durationMilliseconds) ms")

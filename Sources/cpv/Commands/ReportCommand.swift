@@ -1,4 +1,5 @@
 import ArgumentParser
+import AdminServer
 import Foundation
 
 /// `cpv report NAME`: a report of a running server, as a table (default), CSV or JSON.
@@ -27,7 +28,7 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: "audit-export: to this RFC 3339 time (exclusive).")
     var until: String?
 
-    static let names = ["consent-coverage", "missing-consent", "failures", "stale", "partner-token-health", "runs", "audit-export"]
+    static let names = ReportRoutes.names
 
     func validate() throws {
         guard Self.names.contains(name) else { throw ValidationError("unknown report \(name); reports: \(Self.names.joined(separator: ", "))") }

@@ -2,6 +2,7 @@ import CPVTestSupport
 import ConsentDomain
 import ConsentStore
 import Foundation
+import MicrosoftCloud
 import Orchestrator
 import PartnerCenterSimulator
 import ServiceLifecycle
@@ -19,7 +20,8 @@ extension GrantorHarness {
             queue: queue,
             grantor: ConsentGrantor(
                 partners: partners, customers: customers, consents: consents, tokens: tokens,
-                partnerCenter: partnerCenter, configuration: .init(backoff: Self.fastBackoff, gate: gate), metrics: metrics),
+                partnerCenter: partnerCenter, reader: ConsentReader(tokens: tokens, graph: GraphClient(http: http)),
+                configuration: .init(backoff: Self.fastBackoff, gate: gate), metrics: metrics),
             configuration: .init(
                 owner: owner, concurrency: concurrency, lease: lease, heartbeat: .milliseconds(500),
                 idlePoll: .milliseconds(50), maxAttempts: 5, backoff: Self.fastBackoff),

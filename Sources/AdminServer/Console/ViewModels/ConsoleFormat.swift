@@ -43,9 +43,9 @@ enum ConsoleFormat {
     /// someone now, `tone-warn` for what needs watching, `tone-good`, `tone-neutral`.
     static func tone(_ status: String) -> String {
         switch status {
-        case "missing", "failed", "needs_reconsent", "blocked", "cancelled": "tone-bad"
+        case "missing", "failed", "needs_reconsent", "blocked", "cancelled", "drifted": "tone-bad"
         case "granting", "pending_consent", "paused", "queued", "unknown", "leased", "pending": "tone-warn"
-        case "granted", "active", "completed", "succeeded": "tone-good"
+        case "granted", "active", "completed", "succeeded", "verified": "tone-good"
         case "running": "tone-info"
         default: "tone-neutral"
         }

@@ -80,8 +80,14 @@ struct CustomerPage: Sendable {
     let canRegrant: Bool
     let history: [AuditRow]
     let hasHistory: Bool
+    /// The last reading through Graph; nil when the tenant was never read.
+    let verification: VerificationPanel?
 
-    init(chrome: ConsoleChrome, customer: CustomerSummary, partner: Partner?, history: [AuditEventSummary]) {
+    init(
+        chrome: ConsoleChrome, customer: CustomerSummary, partner: Partner?, history: [AuditEventSummary],
+        verification: VerificationPanel? = nil
+    ) {
+        self.verification = verification
         self.chrome = chrome
         self.customer = CustomerRow(customer, partnerName: partner?.displayName)
         partnerName = partner?.displayName ?? ConsoleFormat.shortID(customer.partnerID)

@@ -19,6 +19,7 @@ struct ReportsPage: Sendable {
         ("missing-consent", "Missing consent", "Customers left without any consent: the DELETE succeeded and the POST did not."),
         ("failures", "Failures", "Failed grants by error code and partner."),
         ("stale", "Stale consents", "Customers whose last grant is older than 30 days or on an older grant set."),
+        ("drift", "Drift", "Customers whose tenant, read through Graph, differs from the grant set or could not be read, grouped by what differs."),
         ("partner-token-health", "Partner token health", "Each partner's refresh token: last use, projected expiry, last error."),
     ]
 

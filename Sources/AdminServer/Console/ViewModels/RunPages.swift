@@ -30,10 +30,16 @@ struct NewRunPage: Sendable {
     let partners: [SelectOption]
     let states: [SelectOption]
     let dryRun: Bool
+    /// "Reconcile (verify first)" is the chosen mode.
+    let reconcile: Bool
     let error: String?
 
-    init(chrome: ConsoleChrome, partners: [Partner], scope: String = "drift", dryRun: Bool = true, error: String? = nil) {
+    init(
+        chrome: ConsoleChrome, partners: [Partner], scope: String = "drift", dryRun: Bool = true, reconcile: Bool = false,
+        error: String? = nil
+    ) {
         self.chrome = chrome
+        self.reconcile = reconcile
         scopes = [
             ("drift", "Customers not on the newest grant set", "The usual run after publishing a grant set."),
             ("states", "Customers in chosen states", "For example everything missing or failed."),
