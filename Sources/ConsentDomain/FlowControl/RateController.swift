@@ -30,6 +30,8 @@ public struct RateController: Sendable, Equatable, Codable {
     /// A window with at least this share of 429s (and at least `stormMinimum` of them) is a storm.
     public static let stormShare = 0.5
     public static let stormMinimum = 3
+    /// ... of a window holding at least this share of what the fleet sends per window.
+    public static let stormFullness = 0.5
     /// How long a confirmed congestion is trusted: cuts within it skip the probe-down. Three
     /// minutes: holds past a stable shared budget grow to a minute, and with a 60 s lifetime the
     /// next overshoot after a long hold started a probe at half the rate instead of a small cut
@@ -256,7 +258,12 @@ public struct RateController: Sendable, Equatable, Codable {
     /// `remeasure`: the window is not congested, but the floor drifted past what was measured: a
     /// probe-down, never a cut on a confirmation (that would walk a drifted floor down, not test it).
     private mutating func cut(_ window: RateWindow, at now: Date, remeasure: Bool = false) -> RateDecision {
-        let storm = window.throttled >= Self.stormMinimum && window.share >= Self.stormShare
+        // A storm is most of a full window throttled. A thin window (under half of what the fleet
+        // sends) that is mostly 429s is the edge of a slight overshoot caught at a window's end,
+        // not an outage: the other-consumer cell's storms were windows of 8 and 9 calls (8 refused)
+        // at 30 calls/s, each halving the rate and pausing every process for nothing.
+        let full = Double(window.calls) >= Self.stormFullness * min(rate, sentRate ?? rate)
+        let storm = window.throttled >= Self.stormMinimum && window.share >= Self.stormShare && full
         // Cut from what was sent, not from a rate the work never reached: halving a budget of 98/s
         // while the tasks in flight send 45/s changes nothing, and a probe would take the 429s for noise.
         // One window's count jumps with retries and claims, so the cut starts from the larger of

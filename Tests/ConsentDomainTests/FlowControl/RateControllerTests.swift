@@ -255,6 +255,27 @@ import Testing
         #expect(controller.rate == 24)
     }
 
+    @Test func aThinWindowOfMostly429sIsCongestionNotAStorm() {
+        // given a fleet sending 30 calls/s, clean
+        var controller = RateController(ceiling: 48)
+        _ = Self.drive(&controller, windows: 30) { _, rate in (min(Int(rate.rounded()), 30), 0) }
+        let before = controller.rate
+
+        // when a window holds 9 calls of which 8 were refused (the edge of a slight overshoot)
+        let decision = controller.evaluate(
+            RateWindow(start: Self.start.addingTimeInterval(40), calls: 9, throttled: 8, maxRetryAfter: 1),
+            at: Self.start.addingTimeInterval(42))
+
+        // then the rate is cut as congestion, nobody is paused; a full window of 429s still storms
+        #expect(decision.reason != .storm)
+        #expect(decision.pause == nil)
+        #expect(controller.rate < before)
+        var other = RateController(ceiling: 48)
+        let storm = other.evaluate(RateWindow(start: Self.start, calls: 48, throttled: 40, maxRetryAfter: 2), at: Self.start.addingTimeInterval(2))
+        #expect(storm.reason == .storm)
+        #expect(storm.pause == 2)
+    }
+
     @Test func slotsHandedOutBeforeACutAreStaleUntilTheyAreSpent() {
         // given a cut while the schedule had handed out slots 3 s ahead at the old rate
         var controller = RateController(ceiling: 48)
