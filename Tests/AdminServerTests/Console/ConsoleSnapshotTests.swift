@@ -112,6 +112,30 @@ import Testing
         try await assertSnapshot("customer", "console/customer", page)
     }
 
+    @Test func customerDetailWithItsReadingThroughGraph() async throws {
+        // a tenant that lost User.Read.All and gained Mail.Send, read against grant set 2
+        let drifted = StoredVerification(
+            customerID: F.customers[0].id,
+            verification: ConsentVerification(
+                state: .drifted, checkedAt: F.daysAgo(1),
+                resources: [ResourceDifference(applicationID: .microsoftGraph, missingScopes: ["User.Read.All"], extraScopes: ["Mail.Send"])],
+                servicePrincipalID: "7b1c9d3e-0000-4000-8000-000000000001"),
+            grantSetVersion: 2, lastKnownState: .drifted, lastKnownAt: F.daysAgo(1))
+        let page = CustomerPage(
+            chrome: F.chrome("Adatum Corporation", .customers, role: .operator), customer: F.customers[0], partner: F.contoso, history: F.events,
+            verification: VerificationPanel(drifted, grantSet: F.grantSets[1]))
+        try await assertSnapshot("customer-drifted", "console/customer", page)
+        // unknown: why, and what was known before, never a table of "held" scopes
+        let unknown = StoredVerification(
+            customerID: F.customers[0].id,
+            verification: .unknown(code: "graph_429", reason: "Graph answered 429 (Retry-After 7 s)", at: F.daysAgo(0)),
+            grantSetVersion: 2, lastKnownState: .verified, lastKnownAt: F.daysAgo(3))
+        let unread = CustomerPage(
+            chrome: F.chrome("Adatum Corporation", .customers, role: .operator), customer: F.customers[0], partner: F.contoso, history: F.events,
+            verification: VerificationPanel(unknown, grantSet: F.grantSets[1]))
+        try await assertSnapshot("customer-unknown", "console/customer", unread)
+    }
+
     @Test func runs() async throws {
         let page = RunsPage(
             chrome: F.chrome("Runs", .runs),
