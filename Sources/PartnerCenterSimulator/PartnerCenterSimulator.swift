@@ -42,6 +42,7 @@ public struct PartnerCenterSimulator: Sendable {
         GraphDirectoryRoutes(state: state).register(on: router)
         KeyVaultRoutes(state: state).register(on: router)
         ControlRoutes(state: state).register(on: router)
+        ConsentSeedRoutes(state: state).register(on: router)
         return router
     }
 
