@@ -122,8 +122,9 @@ import Testing
         }
     }
 
-    @Test(arguments: [503, 500])
-    func aGraphServerErrorIsUnknownNeverVerifiedAndCallsNothing(status: Int) async throws {
+    /// 5xx and 403 (forbidden: e.g. the partner's GDAP roles do not reach the tenant's directory).
+    @Test(arguments: [503, 500, 403])
+    func aGraphFailureIsUnknownNeverVerifiedAndCallsNothing(status: Int) async throws {
         try await GrantorHarness.run { h in
             // given a granted tenant and Graph failing
             let customer = try await h.firstCustomer()
