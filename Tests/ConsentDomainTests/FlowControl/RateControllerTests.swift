@@ -255,6 +255,16 @@ import Testing
         #expect(controller.rate == 24)
     }
 
+    @Test func theFirstWindowOfARunIsNotTakenForWhatTheFleetSends() {
+        // given a run whose first window is a fraction of a second: 9 calls, one of them a sporadic 429
+        var controller = RateController(ceiling: 48)
+        let decision = controller.evaluate(RateWindow(start: Self.start, calls: 9, throttled: 1), at: Self.start.addingTimeInterval(2))
+
+        // then the probe halves the budget, not the 9 calls of a window the run started in
+        #expect(decision.reason == .probeDown)
+        #expect(controller.rate == 24)
+    }
+
     @Test func aThinWindowOfMostly429sIsCongestionNotAStorm() {
         // given a fleet sending 30 calls/s, clean
         var controller = RateController(ceiling: 48)
