@@ -53,7 +53,10 @@ public struct ConsentReader: Sendable {
         let token: Secret<String>
         do {
             if let budgets { try await budgets.tokens.admit(logger: logger) }
-            token = try await tokens.accessToken(for: partner, tenant: tenant, scope: profile.graphScope, forceRedeem: fresh, logger: logger)
+            // Not kept in the cache: each tenant is read once per reconcile (again only after a
+            // repair, when the token must be fresh anyway).
+            token = try await tokens.accessToken(
+                for: partner, tenant: tenant, scope: profile.graphScope, forceRedeem: fresh, keep: false, logger: logger)
         } catch let error as PartnerTokenError {
             return Self.tokenFailure(error, at: Date(), reads: reads)
         } catch {

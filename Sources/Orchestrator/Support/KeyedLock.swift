@@ -1,7 +1,7 @@
 /// Mutual exclusion per key, for async code: one holder per key, waiters served in order.
 ///
-/// Used so that two tasks of one process never redeem the same partner's refresh token at once
-/// (each redemption rotates the token; the loser would write back a token the winner replaced).
+/// Used so that callers of one process waiting for the same token (partner, tenant, scope) share
+/// one redemption instead of each redeeming; rotated tokens are kept by a compare-and-set.
 actor KeyedLock<Key: Hashable & Sendable> {
     private var held: Set<Key> = []
     private var waiters: [Key: [CheckedContinuation<Void, Never>]] = [:]

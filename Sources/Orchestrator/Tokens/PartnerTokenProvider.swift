@@ -62,8 +62,10 @@ public actor PartnerTokenProvider {
 
     /// An access token for `scope` in `tenant` (the partner's, or one of its customers').
     /// `forceRedeem` skips the cache: the token keeper uses it to keep the refresh token alive.
+    /// `keep: false` does not cache the new token: a reconcile reads each customer tenant once, and
+    /// 100,000 cached tokens would be 150 MB of memory for nothing.
     public func accessToken(
-        for partner: Partner, tenant: String, scope: String, forceRedeem: Bool = false, logger: Logger
+        for partner: Partner, tenant: String, scope: String, forceRedeem: Bool = false, keep: Bool = true, logger: Logger
     ) async throws(PartnerTokenError) -> Secret<String> {
         let key = CacheKey(partnerID: partner.id, tenant: tenant, scope: scope)
         if !forceRedeem, let cached = cache[key], cached.expiresAt.timeIntervalSinceNow > refreshMargin {
@@ -71,7 +73,7 @@ public actor PartnerTokenProvider {
         }
         do {
             return try await lock.withLock(key) {
-                try await self.redeem(partner: partner, key: key, forceRedeem: forceRedeem, logger: logger)
+                try await self.redeem(partner: partner, key: key, forceRedeem: forceRedeem, keep: keep, logger: logger)
             }
         } catch let error as PartnerTokenError {
             throw error
@@ -85,7 +87,7 @@ public actor PartnerTokenProvider {
         cache = cache.filter { $0.key.partnerID != partnerID }
     }
 
-    private func redeem(partner: Partner, key: CacheKey, forceRedeem: Bool, logger: Logger) async throws -> Secret<String> {
+    private func redeem(partner: Partner, key: CacheKey, forceRedeem: Bool, keep: Bool, logger: Logger) async throws -> Secret<String> {
         // Another caller may have redeemed while this one waited for the lock.
         if !forceRedeem, let cached = cache[key], cached.expiresAt.timeIntervalSinceNow > refreshMargin {
             return cached.token
@@ -133,7 +135,9 @@ public actor PartnerTokenProvider {
                 logger.debug("another process rotated the refresh token first; keeping its newer token")
             }
         }
-        cache[key] = CachedToken(token: response.accessToken, expiresAt: Date().addingTimeInterval(TimeInterval(response.expiresIn)))
+        if keep {
+            cache[key] = CachedToken(token: response.accessToken, expiresAt: Date().addingTimeInterval(TimeInterval(response.expiresIn)))
+        }
         return response.accessToken
     }
 
