@@ -39,6 +39,7 @@ public struct PartnerCenterSimulator: Sendable {
         }
         PartnerCenterRoutes(state: state).register(on: router)
         GraphAndARMRoutes(state: state).register(on: router)
+        GraphConsentRoutes(state: state).register(on: router)
         GraphDirectoryRoutes(state: state).register(on: router)
         KeyVaultRoutes(state: state).register(on: router)
         ControlRoutes(state: state).register(on: router)
