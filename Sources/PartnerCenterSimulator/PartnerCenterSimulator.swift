@@ -43,6 +43,7 @@ public struct PartnerCenterSimulator: Sendable {
         GraphDirectoryRoutes(state: state).register(on: router)
         KeyVaultRoutes(state: state).register(on: router)
         ControlRoutes(state: state).register(on: router)
+        DriftRoutes(state: state).register(on: router)
         return router
     }
 

@@ -22,6 +22,8 @@ public struct SimulatorOptions: Codable, Sendable, Equatable {
     public var randomSeed: UInt64?
     /// Faults active from the start; they can be changed at run time.
     public var faults = SimulatorFaults()
+    /// Drift applied to the world's initial consents at start and after a reset, in order.
+    public var drift: [DriftSetting] = []
 
     public enum MultiResourceScope: String, Codable, Sendable { case firstResource, reject }
 
@@ -74,7 +76,7 @@ public struct PagingOptions: Codable, Sendable, Equatable {
 extension SimulatorOptions {
     enum CodingKeys: String, CodingKey {
         case rateLimits, paging, accessTokenLifetimeSeconds, authorizationCodeLifetimeSeconds, callLogCapacity, idempotencyCapacity
-        case enforceMFAOnPartnerCenter, multiResourceScope, hangSeconds, randomSeed, faults
+        case enforceMFAOnPartnerCenter, multiResourceScope, hangSeconds, randomSeed, faults, drift
     }
 
     public init(from decoder: any Decoder) throws {
@@ -91,6 +93,7 @@ extension SimulatorOptions {
         hangSeconds = try c.decodeIfPresent(Int.self, forKey: .hangSeconds) ?? hangSeconds
         randomSeed = try c.decodeIfPresent(UInt64.self, forKey: .randomSeed)
         faults = try c.decodeIfPresent(SimulatorFaults.self, forKey: .faults) ?? faults
+        drift = try c.decodeIfPresent([DriftSetting].self, forKey: .drift) ?? []
         guard callLogCapacity >= 0, idempotencyCapacity >= 1, hangSeconds >= 0 else {
             throw DecodingError.dataCorruptedError(
                 forKey: .callLogCapacity, in: c, debugDescription: "callLogCapacity must be ≥ 0, idempotencyCapacity ≥ 1, hangSeconds ≥ 0")

@@ -42,10 +42,11 @@ public actor SimulatorState {
         var validators: [String: ClientAssertionValidator] = [:]
         for app in world.applications { validators[app.appId.lowercased()] = ClientAssertionValidator(pems: app.certificatePEMs) }
         self.assertionValidators = validators
-        self.consents = Self.initialConsents(index, now: clock.now())
+        self.consents = Self.initialConsents(index, options: options, now: clock.now())
     }
 
-    private static func initialConsents(_ index: WorldIndex, now: Date) -> [String: [String: ConsentRecord]] {
+    /// The world's consents as loaded (`SimulatorState+Drift` adds the options' initial drift).
+    static func initialConsents(_ index: WorldIndex, now: Date) -> [String: [String: ConsentRecord]] {
         var result: [String: [String: ConsentRecord]] = [:]
         for (id, entry) in index.customers where !entry.customer.consents.isEmpty {
             for consent in entry.customer.consents {
@@ -107,11 +108,11 @@ public actor SimulatorState {
         consents.filter { !$0.value.isEmpty }.mapValues { $0.values.map(\.consent).sorted { $0.applicationId < $1.applicationId } }
     }
 
-    /// Back to the world as loaded: consents, tokens, secrets, faults, rate limits (settings and
+    /// Back to the world as loaded: consents (drift undone), tokens, secrets, faults, rate limits (settings and
     /// memory), statistics, dice, call log and clock.
     public func reset() {
         clock.reset()
-        consents = Self.initialConsents(index, now: clock.now())
+        consents = Self.initialConsents(index, options: options, now: clock.now())
         codes = [:]
         refreshTokens = [:]
         usedJTIs = [:]
