@@ -4,6 +4,8 @@
 public struct SimulatorOptions: Codable, Sendable, Equatable {
     /// Partner Center's published limits (reference §4.4) and how they are enforced.
     public var rateLimits = RateLimitOptions()
+    /// Microsoft Graph's throttling (reference §12.4) and how it is enforced.
+    public var graphLimits = GraphLimitOptions()
     public var paging = PagingOptions()
     public var accessTokenLifetimeSeconds: Int = 3599
     public var authorizationCodeLifetimeSeconds: Int = 600
@@ -75,7 +77,7 @@ public struct PagingOptions: Codable, Sendable, Equatable {
 // synthesised encoders and these decoders share one set of coding keys.)
 extension SimulatorOptions {
     enum CodingKeys: String, CodingKey {
-        case rateLimits, paging, accessTokenLifetimeSeconds, authorizationCodeLifetimeSeconds, callLogCapacity, idempotencyCapacity
+        case rateLimits, graphLimits, paging, accessTokenLifetimeSeconds, authorizationCodeLifetimeSeconds, callLogCapacity, idempotencyCapacity
         case enforceMFAOnPartnerCenter, multiResourceScope, hangSeconds, randomSeed, faults, drift
     }
 
@@ -83,6 +85,7 @@ extension SimulatorOptions {
         self.init()
         let c = try decoder.container(keyedBy: CodingKeys.self)
         rateLimits = try c.decodeIfPresent(RateLimitOptions.self, forKey: .rateLimits) ?? rateLimits
+        graphLimits = try c.decodeIfPresent(GraphLimitOptions.self, forKey: .graphLimits) ?? graphLimits
         paging = try c.decodeIfPresent(PagingOptions.self, forKey: .paging) ?? paging
         accessTokenLifetimeSeconds = try c.decodeIfPresent(Int.self, forKey: .accessTokenLifetimeSeconds) ?? accessTokenLifetimeSeconds
         authorizationCodeLifetimeSeconds = try c.decodeIfPresent(Int.self, forKey: .authorizationCodeLifetimeSeconds) ?? authorizationCodeLifetimeSeconds

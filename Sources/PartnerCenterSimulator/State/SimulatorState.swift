@@ -12,6 +12,8 @@ public actor SimulatorState {
     nonisolated let rateLimiter: RateLimiter
     nonisolated let random: SimulatorRandom
     nonisolated let consentStats: LockedValue<ConsentStatsRecorder>
+    nonisolated let graphLimiter: GraphLimiter
+    nonisolated let graphStats = LockedValue(GraphStatsRecorder())
     nonisolated let signer = TokenSigner()
     nonisolated let hangGate = HangGate()
     nonisolated let verifiedTokens = VerifiedTokenCache()
@@ -37,6 +39,7 @@ public actor SimulatorState {
         self.faultStore = LockedValue(startFaults)
         self.callLog = CallLog(capacity: options.callLogCapacity)
         self.rateLimiter = RateLimiter(settings: options.rateLimits)
+        self.graphLimiter = GraphLimiter(settings: options.graphLimits)
         self.random = SimulatorRandom(seed: options.randomSeed)
         self.consentStats = LockedValue(ConsentStatsRecorder(since: clock.now().timeIntervalSince1970))
         var validators: [String: ClientAssertionValidator] = [:]
@@ -108,8 +111,8 @@ public actor SimulatorState {
         consents.filter { !$0.value.isEmpty }.mapValues { $0.values.map(\.consent).sorted { $0.applicationId < $1.applicationId } }
     }
 
-    /// Back to the world as loaded: consents (drift undone), tokens, secrets, faults, rate limits (settings and
-    /// memory), statistics, dice, call log and clock.
+    /// Back to the world as loaded: consents (drift undone), tokens, secrets, faults, rate limits and
+    /// Graph limits (settings and memory), statistics, dice, call log and clock.
     public func reset() {
         clock.reset()
         consents = Self.initialConsents(index, options: options, now: clock.now())
@@ -123,6 +126,7 @@ public actor SimulatorState {
         armedPostFailures = [:]
         setFaults(initialFaults)
         rateLimiter.reset()
+        graphLimiter.reset()
         random.reset()
         resetStats()
         callLog.clear()
