@@ -39,10 +39,12 @@ public struct PartnerCenterSimulator: Sendable {
         }
         PartnerCenterRoutes(state: state).register(on: router)
         GraphAndARMRoutes(state: state).register(on: router)
+        GraphConsentRoutes(state: state).register(on: router)
         GraphDirectoryRoutes(state: state).register(on: router)
         KeyVaultRoutes(state: state).register(on: router)
         ControlRoutes(state: state).register(on: router)
         ConsentSeedRoutes(state: state).register(on: router)
+        DriftRoutes(state: state).register(on: router)
         return router
     }
 

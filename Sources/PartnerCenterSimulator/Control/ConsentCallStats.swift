@@ -6,6 +6,24 @@ public struct SimulatorStats: Codable, Sendable, Equatable {
     /// When counting began (Unix seconds, simulator clock).
     public var since: Double
     public var consentCalls: ConsentCallStats
+    /// Graph requests since the same instant.
+    public var graphCalls: GraphCallStats
+
+    public init(since: Double, consentCalls: ConsentCallStats, graphCalls: GraphCallStats = GraphCallStats()) {
+        self.since = since
+        self.consentCalls = consentCalls
+        self.graphCalls = graphCalls
+    }
+
+    enum CodingKeys: String, CodingKey { case since, consentCalls, graphCalls }
+
+    // `graphCalls` came later: stats saved before it still decode.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        since = try c.decode(Double.self, forKey: .since)
+        consentCalls = try c.decode(ConsentCallStats.self, forKey: .consentCalls)
+        graphCalls = try c.decodeIfPresent(GraphCallStats.self, forKey: .graphCalls) ?? GraphCallStats()
+    }
 }
 
 /// Consent calls (POST and DELETE applicationconsents), as the benchmark reads them.

@@ -40,13 +40,16 @@ public struct SimulatorFaults: Codable, Sendable, Equatable {
     public var conflictOnPost: [String: Int] = [:]
     /// When set, the next authorize request redirects with this error instead of a code (then clears).
     public var authorizeError: AuthorizeErrorFault?
+    /// Customer tenant ids whose Graph reads (consent reads, organization, domains) answer 403
+    /// `Authorization_RequestDenied`: the tenant refuses what it used to allow.
+    public var graphForbiddenTenants: Set<String> = []
     /// Partner Center rate limits on or off.
     public var rateLimitsEnabled: Bool = true
 
     public init() {}
 
     private enum CodingKeys: String, CodingKey {
-        case latency, failures, throttles, storms, otherConsumer, hangs, deadRefreshTokens, forbiddenCustomers, failPostAfterDelete, conflictOnPost, authorizeError, rateLimitsEnabled
+        case latency, failures, throttles, storms, otherConsumer, hangs, deadRefreshTokens, forbiddenCustomers, failPostAfterDelete, conflictOnPost, authorizeError, graphForbiddenTenants, rateLimitsEnabled
     }
 
     // Every field is optional in JSON so control calls can send only what they change.
@@ -63,6 +66,7 @@ public struct SimulatorFaults: Codable, Sendable, Equatable {
         failPostAfterDelete = try c.decodeIfPresent([String: Int].self, forKey: .failPostAfterDelete) ?? [:]
         conflictOnPost = try c.decodeIfPresent([String: Int].self, forKey: .conflictOnPost) ?? [:]
         authorizeError = try c.decodeIfPresent(AuthorizeErrorFault.self, forKey: .authorizeError)
+        graphForbiddenTenants = try Set(c.decodeIfPresent([String].self, forKey: .graphForbiddenTenants)?.map { $0.lowercased() } ?? [])
         rateLimitsEnabled = try c.decodeIfPresent(Bool.self, forKey: .rateLimitsEnabled) ?? true
     }
 }

@@ -4,6 +4,8 @@
 public struct SimulatorOptions: Codable, Sendable, Equatable {
     /// Partner Center's published limits (reference §4.4) and how they are enforced.
     public var rateLimits = RateLimitOptions()
+    /// Microsoft Graph's throttling (reference §12.4) and how it is enforced.
+    public var graphLimits = GraphLimitOptions()
     public var paging = PagingOptions()
     public var accessTokenLifetimeSeconds: Int = 3599
     public var authorizationCodeLifetimeSeconds: Int = 600
@@ -22,6 +24,8 @@ public struct SimulatorOptions: Codable, Sendable, Equatable {
     public var randomSeed: UInt64?
     /// Faults active from the start; they can be changed at run time.
     public var faults = SimulatorFaults()
+    /// Drift applied to the world's initial consents at start and after a reset, in order.
+    public var drift: [DriftSetting] = []
 
     public enum MultiResourceScope: String, Codable, Sendable { case firstResource, reject }
 
@@ -73,14 +77,15 @@ public struct PagingOptions: Codable, Sendable, Equatable {
 // synthesised encoders and these decoders share one set of coding keys.)
 extension SimulatorOptions {
     enum CodingKeys: String, CodingKey {
-        case rateLimits, paging, accessTokenLifetimeSeconds, authorizationCodeLifetimeSeconds, callLogCapacity, idempotencyCapacity
-        case enforceMFAOnPartnerCenter, multiResourceScope, hangSeconds, randomSeed, faults
+        case rateLimits, graphLimits, paging, accessTokenLifetimeSeconds, authorizationCodeLifetimeSeconds, callLogCapacity, idempotencyCapacity
+        case enforceMFAOnPartnerCenter, multiResourceScope, hangSeconds, randomSeed, faults, drift
     }
 
     public init(from decoder: any Decoder) throws {
         self.init()
         let c = try decoder.container(keyedBy: CodingKeys.self)
         rateLimits = try c.decodeIfPresent(RateLimitOptions.self, forKey: .rateLimits) ?? rateLimits
+        graphLimits = try c.decodeIfPresent(GraphLimitOptions.self, forKey: .graphLimits) ?? graphLimits
         paging = try c.decodeIfPresent(PagingOptions.self, forKey: .paging) ?? paging
         accessTokenLifetimeSeconds = try c.decodeIfPresent(Int.self, forKey: .accessTokenLifetimeSeconds) ?? accessTokenLifetimeSeconds
         authorizationCodeLifetimeSeconds = try c.decodeIfPresent(Int.self, forKey: .authorizationCodeLifetimeSeconds) ?? authorizationCodeLifetimeSeconds
@@ -91,6 +96,7 @@ extension SimulatorOptions {
         hangSeconds = try c.decodeIfPresent(Int.self, forKey: .hangSeconds) ?? hangSeconds
         randomSeed = try c.decodeIfPresent(UInt64.self, forKey: .randomSeed)
         faults = try c.decodeIfPresent(SimulatorFaults.self, forKey: .faults) ?? faults
+        drift = try c.decodeIfPresent([DriftSetting].self, forKey: .drift) ?? []
         guard callLogCapacity >= 0, idempotencyCapacity >= 1, hangSeconds >= 0 else {
             throw DecodingError.dataCorruptedError(
                 forKey: .callLogCapacity, in: c, debugDescription: "callLogCapacity must be ≥ 0, idempotencyCapacity ≥ 1, hangSeconds ≥ 0")

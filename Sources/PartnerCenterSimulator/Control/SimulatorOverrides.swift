@@ -1,6 +1,7 @@
 /// `cpv simulator`'s flags, applied over a world file's `"options"` (a flag given wins; one not given
-/// leaves the file's value). Latency and stalls go to every Microsoft endpoint group; sporadic
-/// throttles, failures and storms to Partner Center (consent calls and customer reads).
+/// leaves the file's value). Latency and stalls go to every Microsoft endpoint group (`graphLatency`
+/// then replaces Graph's, stalls still added); sporadic throttles, failures and storms to Partner
+/// Center (consent calls and customer reads); the `graph…` ones to Graph.
 public struct SimulatorOverrides: Sendable, Equatable {
     public var rateLimitsEnabled: Bool?
     public var model: RateLimitModel?
@@ -15,6 +16,14 @@ public struct SimulatorOverrides: Sendable, Equatable {
     public var otherConsumerCallsPerSecond: Double?
     public var callLogCapacity: Int?
     public var randomSeed: UInt64?
+    public var graphLimitsEnabled: Bool?
+    public var graphApplicationLimit: Int?
+    public var graphTenantLimit: Int?
+    public var graphLatency: LatencyFault?
+    public var graphThrottle: ThrottleFault?
+    public var graphFailure: FailureFault?
+    /// Replaces the file's `graphForbiddenTenants` when given.
+    public var graphForbiddenTenants: [String]?
 
     public init() {}
 
@@ -42,6 +51,7 @@ public struct SimulatorOverrides: Sendable, Equatable {
         if let latency {
             for group in microsoft { options.faults.latency[group] = latency }
         }
+        if let graphLatency { options.faults.latency[.graph] = graphLatency }
         if let stall {
             for group in microsoft {
                 let base = options.faults.latency[group] ?? LatencyFault(fixedMilliseconds: 0)
@@ -54,6 +64,12 @@ public struct SimulatorOverrides: Sendable, Equatable {
         if let otherConsumerCallsPerSecond {
             options.faults.otherConsumer = otherConsumerCallsPerSecond > 0 ? OtherConsumerFault(callsPerSecond: otherConsumerCallsPerSecond) : nil
         }
+        if let graphLimitsEnabled { options.graphLimits.enabled = graphLimitsEnabled }
+        if let graphApplicationLimit { options.graphLimits.applicationRequestsPerTenSeconds = graphApplicationLimit }
+        if let graphTenantLimit { options.graphLimits.tenantRequestsPerTenSeconds = graphTenantLimit }
+        if let graphThrottle { options.faults.throttles[.graph] = graphThrottle }
+        if let graphFailure { options.faults.failures[.graph] = graphFailure }
+        if let graphForbiddenTenants { options.faults.graphForbiddenTenants = Set(graphForbiddenTenants.map { $0.lowercased() }) }
         if let callLogCapacity { options.callLogCapacity = callLogCapacity }
         if let randomSeed { options.randomSeed = randomSeed }
     }

@@ -41,6 +41,15 @@ struct RateLimitLedger: Sendable {
         return .refused(retryAfterSeconds: max(1, Int(wait.rounded(.up))))
     }
 
+    /// Whether a call at `instant` would be admitted, without counting it (a request checked against
+    /// several budgets is counted in each only once all have been asked).
+    mutating func wouldAdmit(at instant: Double, rule: RateLimitRule) -> Bool {
+        guard rule.limit > 0 else { return true }
+        let t = clamp(instant, rule: rule)
+        counter.advance(to: t, rule: rule)
+        return counter.hasRoom(rule: rule)
+    }
+
     /// Counts the other consumer's calls due up to `instant`, always (they are made whether or not
     /// there is room), and returns how many were added. Only the last two windows are replayed after
     /// a quiet spell: older calls have left every model's memory by now.

@@ -1,8 +1,8 @@
 import Foundation
 import Hummingbird
 
-/// Microsoft Graph (`/v1.0/...`) and ARM (`/subscriptions`) as seen from one tenant, reflecting the
-/// consents actually granted so a grant can be verified after the fact (reference §7).
+/// Microsoft Graph's tenant reads (`/v1.0/organization`, `/v1.0/domains`) and ARM (`/subscriptions`)
+/// as seen from one tenant; the consent reads are in `GraphConsentRoutes` (reference §7).
 struct GraphAndARMRoutes: Sendable {
     let state: SimulatorState
 
@@ -29,32 +29,6 @@ struct GraphAndARMRoutes: Sendable {
                 HTTPResponses.json(Collection(value: [Domain(id: self.domain(of: tenantId), isDefault: true, isInitial: true, isVerified: true)]))
             }
         }
-        router.get("/v1.0/servicePrincipals") { request, _ in
-            await self.authorizedAsync(request, .graph) { tenantId in
-                let appIds = Self.appIdFilter(request.query("$filter"))
-                return HTTPResponses.json(Collection(value: await self.servicePrincipals(tenantId: tenantId, appIds: appIds)))
-            }
-        }
-        router.get("/v1.0/servicePrincipals/{id}") { request, context in
-            await self.authorizedAsync(request, .graph) { tenantId in
-                let id = (context.parameters.get("id") ?? "").lowercased()
-                guard let principal = await self.servicePrincipals(tenantId: tenantId, appIds: nil).first(where: { $0.id == id }) else {
-                    return HTTPResponses.json(
-                        GraphErrorBody(error: .init(
-                            code: "Request_ResourceNotFound",
-                            message: "Resource '\(id)' does not exist or one of its queried reference-property objects are not present.")),
-                        status: .notFound)
-                }
-                return HTTPResponses.json(principal)
-            }
-        }
-        router.get("/v1.0/servicePrincipals/{id}/oauth2PermissionGrants") { request, context in
-            await self.authorizedAsync(request, .graph) { tenantId in
-                let spId = (context.parameters.get("id") ?? "").lowercased()
-                let grants = await self.state.consentRecords(customerId: tenantId).filter { $0.servicePrincipalId == spId }.flatMap(\.grants)
-                return HTTPResponses.json(Collection(value: grants))
-            }
-        }
         router.get("/subscriptions") { request, _ in
             self.authorized(request, .arm) { tenantId in
                 guard request.query("api-version") != nil else {
@@ -66,55 +40,18 @@ struct GraphAndARMRoutes: Sendable {
         }
     }
 
-    /// `appId eq 'guid'` or `appId in ('guid', 'guid')` (quotes optional, case-insensitive), the
-    /// filters the product uses; nil (no filter) for anything else.
-    static func appIdFilter(_ filter: String?) -> [String]? {
-        guard let filter = filter?.replacingOccurrences(of: "+", with: " ") else { return nil }
-        let parts = filter.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
-        guard parts.count == 3, parts[0].lowercased() == "appid" else { return nil }
-        let unquote = CharacterSet(charactersIn: "'\" ")
-        switch parts[1].lowercased() {
-        case "eq":
-            return [parts[2].trimmingCharacters(in: unquote).lowercased()]
-        case "in":
-            let list = parts[2].trimmingCharacters(in: .whitespaces)
-            guard list.hasPrefix("("), list.hasSuffix(")") else { return nil }
-            return list.dropFirst().dropLast().split(separator: ",").map { $0.trimmingCharacters(in: unquote).lowercased() }
-        default:
-            return nil
-        }
-    }
-
-    private func servicePrincipals(tenantId: String, appIds: [String]?) async -> [ServicePrincipal] {
-        var all: [ServicePrincipal] = []
-        let resources = state.index.customers[tenantId]?.customer.resourceServicePrincipals ?? WellKnownResource.defaultServicePrincipals
-        for r in resources {
-            let name = WellKnownResource.match(r).map { "\($0)" } ?? r
-            all.append(ServicePrincipal(id: ConsentRecord.resourceServicePrincipalId(customerId: tenantId, resourceAppId: r), appId: r.lowercased(), displayName: name))
-        }
-        for record in await state.consentRecords(customerId: tenantId) {
-            all.append(ServicePrincipal(id: record.servicePrincipalId, appId: record.consent.applicationId.lowercased(), displayName: record.consent.displayName ?? record.consent.applicationId))
-        }
-        guard let appIds else { return all }
-        return all.filter { appIds.contains($0.appId) }
-    }
-
     private func authorized(_ request: Request, _ audience: WellKnownResource, _ body: (String) -> Response) -> Response {
         switch state.verifyBearer(request, audience: audience) {
         case .failure(let failure): return unauthorized(failure)
-        case .success(let claims): return body(claims.tid.lowercased())
-        }
-    }
-
-    private func authorizedAsync(_ request: Request, _ audience: WellKnownResource, _ body: (String) async -> Response) async -> Response {
-        switch state.verifyBearer(request, audience: audience) {
-        case .failure(let failure): return unauthorized(failure)
-        case .success(let claims): return await body(claims.tid.lowercased())
+        case .success(let claims):
+            let tenantId = claims.tid.lowercased()
+            if audience == .graph, state.faults.graphForbiddenTenants.contains(tenantId) { return GraphResponses.forbidden() }
+            return body(tenantId)
         }
     }
 
     private func unauthorized(_ failure: BearerFailure) -> Response {
-        HTTPResponses.json(GraphErrorBody(error: .init(code: "InvalidAuthenticationToken", message: failure.message)), status: .unauthorized)
+        GraphResponses.unauthorized(failure)
     }
 
     private func domain(of tenantId: String) -> String {
@@ -134,8 +71,6 @@ struct Organization: Encodable {
 }
 
 struct Domain: Encodable { var id: String; var isDefault: Bool; var isInitial: Bool; var isVerified: Bool }
-
-struct ServicePrincipal: Encodable { var id: String; var appId: String; var displayName: String }
 
 struct Subscription: Encodable {
     var id: String

@@ -19,12 +19,13 @@ extension SimulatorState {
     /// Counters since start or the last `resetStats()`.
     public nonisolated func stats() -> SimulatorStats {
         let recorder = consentStats.value
-        return SimulatorStats(since: recorder.since, consentCalls: recorder.stats)
+        return SimulatorStats(since: recorder.since, consentCalls: recorder.stats, graphCalls: graphStats.value.stats)
     }
 
     public nonisolated func resetStats() {
         let now = clock.now().timeIntervalSince1970
         consentStats.withLock { $0 = ConsentStatsRecorder(since: now) }
+        graphStats.withLock { $0 = GraphStatsRecorder() }
     }
 
     /// Counts a consent call in the limiter and the statistics the moment it arrives, before latency,
@@ -53,12 +54,16 @@ extension SimulatorState {
     /// signature is ours (expiry and audience are not checked: the limiter identifies the caller, it
     /// does not authorise it). Calls whose token names no application share one key.
     private nonisolated func consentLimitKey(_ request: Request) -> String {
+        signedClaims(request)?.appid?.lowercased() ?? "unidentified"
+    }
+
+    /// The claims of the request's bearer token when its signature is ours, nothing else checked.
+    nonisolated func signedClaims(_ request: Request) -> AccessTokenClaims? {
         guard let header = request.headers[.authorization], header.count > 7, header.prefix(7).lowercased() == "bearer " else {
-            return "unidentified"
+            return nil
         }
         let token = String(header.dropFirst(7))
-        let claims = verifiedTokens.claims(for: token) ?? signer.verify(token, as: AccessTokenClaims.self)
-        return claims?.appid?.lowercased() ?? "unidentified"
+        return verifiedTokens.claims(for: token) ?? signer.verify(token, as: AccessTokenClaims.self)
     }
 }
 

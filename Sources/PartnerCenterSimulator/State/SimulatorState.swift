@@ -12,6 +12,8 @@ public actor SimulatorState {
     nonisolated let rateLimiter: RateLimiter
     nonisolated let random: SimulatorRandom
     nonisolated let consentStats: LockedValue<ConsentStatsRecorder>
+    nonisolated let graphLimiter: GraphLimiter
+    nonisolated let graphStats = LockedValue(GraphStatsRecorder())
     nonisolated let signer = TokenSigner()
     nonisolated let hangGate = HangGate()
     nonisolated let verifiedTokens = VerifiedTokenCache()
@@ -37,15 +39,17 @@ public actor SimulatorState {
         self.faultStore = LockedValue(startFaults)
         self.callLog = CallLog(capacity: options.callLogCapacity)
         self.rateLimiter = RateLimiter(settings: options.rateLimits)
+        self.graphLimiter = GraphLimiter(settings: options.graphLimits)
         self.random = SimulatorRandom(seed: options.randomSeed)
         self.consentStats = LockedValue(ConsentStatsRecorder(since: clock.now().timeIntervalSince1970))
         var validators: [String: ClientAssertionValidator] = [:]
         for app in world.applications { validators[app.appId.lowercased()] = ClientAssertionValidator(pems: app.certificatePEMs) }
         self.assertionValidators = validators
-        self.consents = Self.initialConsents(index, now: clock.now())
+        self.consents = Self.initialConsents(index, options: options, now: clock.now())
     }
 
-    private static func initialConsents(_ index: WorldIndex, now: Date) -> [String: [String: ConsentRecord]] {
+    /// The world's consents as loaded (`SimulatorState+Drift` adds the options' initial drift).
+    static func initialConsents(_ index: WorldIndex, now: Date) -> [String: [String: ConsentRecord]] {
         var result: [String: [String: ConsentRecord]] = [:]
         for (id, entry) in index.customers where !entry.customer.consents.isEmpty {
             for consent in entry.customer.consents {
@@ -107,11 +111,11 @@ public actor SimulatorState {
         consents.filter { !$0.value.isEmpty }.mapValues { $0.values.map(\.consent).sorted { $0.applicationId < $1.applicationId } }
     }
 
-    /// Back to the world as loaded: consents, tokens, secrets, faults, rate limits (settings and
-    /// memory), statistics, dice, call log and clock.
+    /// Back to the world as loaded: consents (drift undone), tokens, secrets, faults, rate limits and
+    /// Graph limits (settings and memory), statistics, dice, call log and clock.
     public func reset() {
         clock.reset()
-        consents = Self.initialConsents(index, now: clock.now())
+        consents = Self.initialConsents(index, options: options, now: clock.now())
         codes = [:]
         refreshTokens = [:]
         usedJTIs = [:]
@@ -122,6 +126,7 @@ public actor SimulatorState {
         armedPostFailures = [:]
         setFaults(initialFaults)
         rateLimiter.reset()
+        graphLimiter.reset()
         random.reset()
         resetStats()
         callLog.clear()

@@ -82,6 +82,33 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("other-consumer"), help: "Consent calls per second another client of the application makes (counted in its limit).")
     var otherConsumer: Double?
 
+    @Flag(name: .customLong("graph-limits"), inversion: .prefixedNo, help: "Graph throttling on or off (default: on).")
+    var graphLimits: Bool?
+
+    @Option(name: .customLong("graph-app-limit"), help: "Graph requests per 10 s per application id across tenants (default 130000; 0: none).")
+    var graphAppLimit: Int?
+
+    @Option(name: .customLong("graph-tenant-limit"), help: "Graph requests per 10 s per application id in one tenant (default 3500; 0: none).")
+    var graphTenantLimit: Int?
+
+    @Option(name: .customLong("graph-latency"), help: "Latency of Graph alone (replaces --latency there): fixed:MS, uniform:MIN:MAX or lognormal:MEDIAN:P99.")
+    var graphLatency: String?
+
+    @Option(name: .customLong("graph-throttle-fraction"), help: "Share of Graph requests answered 429 at random, whatever the load.")
+    var graphThrottleFraction: Double?
+
+    @Option(name: .customLong("graph-throttle-retry-after"), help: "Retry-After seconds of those Graph 429s (default 1).")
+    var graphThrottleRetryAfter: Int?
+
+    @Option(name: .customLong("graph-failure-fraction"), help: "Share of Graph requests answered with a server error.")
+    var graphFailureFraction: Double?
+
+    @Option(name: .customLong("graph-failure-status"), help: "Status of those Graph errors (default 503).")
+    var graphFailureStatus: Int?
+
+    @Option(name: .customLong("graph-forbidden-tenant"), help: "A customer tenant whose Graph reads answer 403 Authorization_RequestDenied; repeatable.")
+    var graphForbiddenTenants: [String] = []
+
     @Option(name: .customLong("call-log-capacity"), help: "Calls kept in the /_sim/calls ring (default 10000).")
     var callLogCapacity: Int?
 
@@ -161,10 +188,44 @@ struct SimulatorCommand: AsyncParsableCommand {
             }
             o.callLogCapacity = callLogCapacity
             o.randomSeed = randomSeed
+            try graphOverrides(&o)
         } catch let error as SimulatorSpecError {
             throw ValidationError(error.description)
         }
         return o
+    }
+
+    /// The `--graph-…` flags, checked like their Partner Center counterparts.
+    private func graphOverrides(_ o: inout SimulatorOverrides) throws {
+        for (flag, value) in [("--graph-app-limit", graphAppLimit), ("--graph-tenant-limit", graphTenantLimit)] {
+            if let value, value < 0 { throw ValidationError("\(flag) must be ≥ 0") }
+        }
+        o.graphLimitsEnabled = graphLimits
+        o.graphApplicationLimit = graphAppLimit
+        o.graphTenantLimit = graphTenantLimit
+        if let graphLatency {
+            // The parser's message names --latency; say which flag it was.
+            do { o.graphLatency = try SimulatorSpec.latency(graphLatency) } catch let error as SimulatorSpecError {
+                throw ValidationError("--graph-latency: \(error.description)")
+            }
+        }
+        if let graphThrottleFraction {
+            o.graphThrottle = ThrottleFault(fraction: try SimulatorSpec.fraction(graphThrottleFraction, flag: "--graph-throttle-fraction"),
+                                            retryAfterSeconds: max(1, graphThrottleRetryAfter ?? 1))
+        } else if graphThrottleRetryAfter != nil {
+            throw ValidationError("--graph-throttle-retry-after needs --graph-throttle-fraction")
+        }
+        if let graphFailureFraction {
+            let status = graphFailureStatus ?? 503
+            guard (500...599).contains(status) else { throw ValidationError("--graph-failure-status must be a 5xx status") }
+            o.graphFailure = FailureFault(fraction: try SimulatorSpec.fraction(graphFailureFraction, flag: "--graph-failure-fraction"), status: status)
+        } else if graphFailureStatus != nil {
+            throw ValidationError("--graph-failure-status needs --graph-failure-fraction")
+        }
+        for tenant in graphForbiddenTenants where UUID(uuidString: tenant) == nil {
+            throw ValidationError("--graph-forbidden-tenant must be a tenant GUID, not '\(tenant)'")
+        }
+        if !graphForbiddenTenants.isEmpty { o.graphForbiddenTenants = graphForbiddenTenants }
     }
 
     /// The application from --app-id/--app-secret-file/--redirect-uri, or nil when none is given
