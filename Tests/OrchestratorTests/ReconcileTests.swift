@@ -122,6 +122,66 @@ import Testing
         }
     }
 
+    @Test func aScopeRemovedInTheTenantItselfIsFoundAndRepaired() async throws {
+        try await GrantorHarness.run { h in
+            // given a granted tenant whose admin removed User.Read.All behind Partner Center's back
+            let customer = try await h.firstCustomer()
+            _ = try await h.grantor().regrant(customerID: customer.id, actor: "staff:test", logger: h.logger)
+            try await h.state.drift(
+                customerId: customer.tenantID.description,
+                .removeScope("User.Read.All", resourceAppId: ApplicationID.microsoftGraph.description))
+            let callsBefore = h.partnerCenterCalls().count
+
+            // when
+            let outcome = try await Self.reconcile(customer, h)
+
+            // then our records said granted, the tenant did not: drifted, repaired, verified
+            #expect(outcome.reconciled?.state == .drifted)
+            #expect(outcome.reconciled?.resources == [
+                ResourceDifference(applicationID: .microsoftGraph, missingScopes: ["User.Read.All"], extraScopes: []),
+            ])
+            #expect(h.partnerCenterCalls().dropFirst(callsBefore).map(\.method) == ["DELETE", "POST"])
+            #expect(outcome.verification?.verified == true)
+            #expect(try await Self.stored(customer, h)?.verification.state == .verified)
+        }
+    }
+
+    @Test func aDeletedServicePrincipalIsMissingAndIsGrantedAgain() async throws {
+        try await GrantorHarness.run { h in
+            // given a granted tenant whose admin deleted our service principal
+            let customer = try await h.firstCustomer()
+            _ = try await h.grantor().regrant(customerID: customer.id, actor: "staff:test", logger: h.logger)
+            try await h.state.drift(customerId: customer.tenantID.description, .deleteServicePrincipal())
+
+            // when
+            let outcome = try await Self.reconcile(customer, h)
+
+            // then
+            #expect(outcome.reconciled?.state == .missing)
+            #expect(outcome.verification?.verified == true)
+            let drift = try await h.auditEvents(customerID: customer.id).last { $0.action == "consent.drift.detected" }
+            #expect(drift != nil)
+        }
+    }
+
+    @Test func aTenantWhereGraphRefusesUsIsUnknown() async throws {
+        try await GrantorHarness.run { h in
+            // given Graph answering 403 Authorization_RequestDenied in the tenant
+            let customer = try await h.firstCustomer()
+            _ = try await h.grantor().regrant(customerID: customer.id, actor: "staff:test", logger: h.logger)
+            h.state.updateFaults { $0.graphForbiddenTenants = [customer.tenantID.description] }
+
+            // when
+            let outcome = try await Self.reconcile(customer, h)
+
+            // then
+            #expect(outcome.reconciled?.state == .unknown)
+            #expect(outcome.reconciled?.code == "graph_403")
+            #expect(outcome.reconciled?.reason?.contains("Authorization_RequestDenied") == true)
+            #expect(outcome.failure == .transient)
+        }
+    }
+
     /// 5xx and 403 (forbidden: e.g. the partner's GDAP roles do not reach the tenant's directory).
     @Test(arguments: [503, 500, 403])
     func aGraphFailureIsUnknownNeverVerifiedAndCallsNothing(status: Int) async throws {
