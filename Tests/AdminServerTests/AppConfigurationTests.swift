@@ -50,6 +50,15 @@ import Testing
         #expect(configuration.exportDeadlineSeconds == 300)
         #expect(configuration.internalHTTPPort == nil)
         #expect(configuration.grantCeiling == nil)
+        #expect(configuration.graphRateLimit == 2_000)
+        #expect(configuration.tokenRateLimit == 500)
+    }
+
+    @Test func theReconcileBudgetsAreSettable() throws {
+        let configuration = try AppConfiguration(
+            environment: valid(["CPV_GRAPH_RATE_LIMIT": "0", "CPV_TOKEN_RATE_LIMIT": "250"]), purpose: .server)
+        #expect(configuration.graphRateLimit == 0)
+        #expect(configuration.tokenRateLimit == 250)
     }
 
     @Test func aGrantCeilingBelowTheFirstGrantSetIsRefused() {
@@ -104,6 +113,8 @@ import Testing
         (["CPV_GRANT_CEILING": "graph=everything"], "CPV_GRANT_CEILING"),
         (["CPV_INTERNAL_HTTP_PORT": "internal"], "CPV_INTERNAL_HTTP_PORT"),
         (["CPV_EXPORT_DEADLINE_SECONDS": "1"], "CPV_EXPORT_DEADLINE_SECONDS"),
+        (["CPV_GRAPH_RATE_LIMIT": "20000"], "CPV_GRAPH_RATE_LIMIT"),
+        (["CPV_TOKEN_RATE_LIMIT": "many"], "CPV_TOKEN_RATE_LIMIT"),
     ])
     func aBadValueStopsTheBootNamingItsKey(_ overrides: [String: String], _ key: String) {
         #expect(problem(valid(overrides))?.key == key)
