@@ -40,7 +40,7 @@ public struct ConcurrencyLimit: Sendable, Equatable {
     /// A task finished after `seconds` (slot waits excluded) with `calls` Partner Center calls.
     public mutating func taskFinished(seconds: Double, calls: Int, budget: Double?) -> Int {
         if seconds.isFinite, seconds >= 0 { taskSeconds += Self.smoothing * (seconds - taskSeconds) }
-        if calls >= 0 { callsPerTask = max(Self.minimumCallsPerTask, callsPerTask + Self.smoothing * (Double(calls) - callsPerTask)) }
+        callsPerTask = max(Self.minimumCallsPerTask, callsPerTask + Self.smoothing * (Double(max(calls, 0)) - callsPerTask))
         return update(budget: budget)
     }
 

@@ -60,7 +60,7 @@ public struct ConsentReader: Sendable {
         } catch let error as PartnerTokenError {
             return Self.tokenFailure(error, at: Date(), reads: reads)
         } catch {
-            return Reading(verification: .unknown(code: "cancelled", reason: "the reading was cancelled", at: Date()), graphReads: reads)
+            return Self.interrupted(error, reads: reads)
         }
         do {
             let wanted = [grantSet.applicationID] + grantSet.grants.map(\.enterpriseApplicationID)
@@ -96,8 +96,16 @@ public struct ConsentReader: Sendable {
             }
             return Self.graphFailure(error, at: Date(), reads: reads)
         } catch {
-            return Reading(verification: .unknown(code: "cancelled", reason: "the reading was cancelled", at: Date()), graphReads: reads)
+            return Self.interrupted(error, reads: reads)
         }
+    }
+
+    /// The budget's database or a cancellation stopped the reading: unknown, never a finding.
+    static func interrupted(_ error: any Error, reads: Int) -> Reading {
+        let verification: ConsentVerification = error is CancellationError
+            ? .unknown(code: "cancelled", reason: "the reading was cancelled", at: Date())
+            : .unknown(code: "internal", reason: "the reading could not wait for its budget: \(type(of: error))", at: Date())
+        return Reading(verification: verification, graphReads: reads)
     }
 
     private func admitRead(logger: Logger) async throws {
